@@ -1,0 +1,246 @@
+//! Merkle-sum tree gadget: leaves `poseidon4(cusip, face_value, maturity, salt)` whose face value
+//! is range-checked below 2^64, and nodes `poseidon4(left_hash, left_sum, right_hash, right_sum)`
+//! carrying `sum = left_sum + right_sum`. Each leaf or node is one Poseidon permutation region;
+//! its sum lives in column 11 of the region's first row, next to the permutation.
+
+use halo2_proofs::{
+    circuit::{Region, Value},
+    plonk::{Advice, Column, ConstraintSystem, Selector},
+    poly::Rotation,
+};
+use halo2curves::bn256::Fr;
+use rayon::prelude::*;
+
+use crate::poseidon::{
+    chip::{AssignedValue, PermutationCells, PoseidonChip, PoseidonConfig},
+    native::{poseidon4, poseidon4_trace, PermutationTrace},
+    ROWS_PER_PERMUTATION,
+};
+use crate::range::{RangeCheckChip, RangeCheckConfig};
+
+/// Bytes of a face value: face values are below 2^64 cents, so no sum of at most 2^32 of them
+/// can wrap the field.
+pub const FACE_VALUE_BYTES: usize = 8;
+
+/// A leaf as the circuit sees it. Padding leaves have zero cusip, face value and maturity.
+/// The face value is a field element because that is all the circuit can assume of a
+/// prover's witness; the range check is what makes it a 64-bit amount.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Leaf {
+    pub cusip: Fr,
+    pub face_value: Fr,
+    /// Days since 1970-01-01.
+    pub maturity: Fr,
+    pub salt: Fr,
+}
+
+impl Leaf {
+    pub fn new(cusip: Fr, face_value: u64, maturity_days: u64, salt: Fr) -> Self {
+        Self { cusip, face_value: Fr::from(face_value), maturity: Fr::from(maturity_days), salt }
+    }
+    pub fn hash_inputs(&self) -> [Fr; 4] {
+        [self.cusip, self.face_value, self.maturity, self.salt]
+    }
+    pub fn hash(&self) -> Fr {
+        poseidon4(self.hash_inputs())
+    }
+}
+
+/// A node's hash inputs: `(left_hash, left_sum, right_hash, right_sum)`.
+pub fn node_inputs(left: (Fr, Fr), right: (Fr, Fr)) -> [Fr; 4] {
+    [left.0, left.1, right.0, right.1]
+}
+
+pub fn node_hash(left: (Fr, Fr), right: (Fr, Fr)) -> Fr {
+    poseidon4(node_inputs(left, right))
+}
+
+/// The witness of one leaf or node: its permutation's cells and its sum.
+#[derive(Clone, Debug)]
+pub struct NodeWitness {
+    pub trace: PermutationTrace,
+    pub sum: Fr,
+}
+
+impl NodeWitness {
+    pub fn hash(&self) -> Fr {
+        self.trace.output()
+    }
+    fn of_leaf(leaf: &Leaf) -> Self {
+        Self { trace: poseidon4_trace(leaf.hash_inputs()), sum: leaf.face_value }
+    }
+    fn of_children(left: &NodeWitness, right: &NodeWitness) -> Self {
+        let trace = poseidon4_trace(node_inputs((left.hash(), left.sum), (right.hash(), right.sum)));
+        Self { trace, sum: left.sum + right.sum }
+    }
+}
+
+/// Every permutation of a tree, level by level (`levels[0]` the leaves, the last the root),
+/// computed in parallel within each level.
+#[derive(Clone, Debug)]
+pub struct TreeWitness {
+    pub levels: Vec<Vec<NodeWitness>>,
+}
+
+impl TreeWitness {
+    pub fn build(leaves: &[Leaf]) -> Self {
+        assert!(leaves.len().is_power_of_two() && leaves.len() >= 2, "a full binary tree");
+        let mut levels = vec![leaves.par_iter().map(NodeWitness::of_leaf).collect::<Vec<_>>()];
+        while levels.last().expect("non-empty").len() > 1 {
+            let below = levels.last().expect("non-empty");
+            let next = below.par_chunks(2).map(|p| NodeWitness::of_children(&p[0], &p[1])).collect();
+            levels.push(next);
+        }
+        Self { levels }
+    }
+
+    pub fn depth(&self) -> usize {
+        self.levels.len() - 1
+    }
+
+    pub fn root(&self) -> &NodeWitness {
+        &self.levels[self.depth()][0]
+    }
+
+    /// Recomputes the ancestors of `(level, index)` after that node was changed, as a prover
+    /// who tampers with one node would, so that only the tampered constraint fails.
+    pub fn rehash_ancestors(&mut self, mut level: usize, mut index: usize) {
+        while level < self.depth() {
+            let left = index & !1;
+            let parent = NodeWitness::of_children(&self.levels[level][left], &self.levels[level][left + 1]);
+            level += 1;
+            index /= 2;
+            self.levels[level][index] = parent;
+        }
+    }
+
+    /// Replaces a leaf and everything above it.
+    pub fn replace_leaf(&mut self, index: usize, leaf: &Leaf) {
+        self.levels[0][index] = NodeWitness::of_leaf(leaf);
+        self.rehash_ancestors(0, index);
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct MerkleSumConfig {
+    pub poseidon: PoseidonConfig,
+    pub range: RangeCheckConfig,
+    /// The column holding sums and running sums (column 11).
+    pub sum: Column<Advice>,
+    q_leaf: Selector,
+    q_node: Selector,
+}
+
+/// A hashed leaf or node: its hash and its sum.
+#[derive(Clone, Copy, Debug)]
+pub struct SumNode {
+    pub hash: AssignedValue,
+    pub sum: AssignedValue,
+}
+
+pub struct MerkleSumChip {
+    config: MerkleSumConfig,
+    poseidon: PoseidonChip,
+    range: RangeCheckChip,
+}
+
+impl MerkleSumChip {
+    pub fn construct(config: MerkleSumConfig) -> Self {
+        let poseidon = PoseidonChip::construct(config.poseidon.clone());
+        let range = RangeCheckChip::construct(config.range.clone());
+        Self { config, poseidon, range }
+    }
+
+    pub fn range(&self) -> &RangeCheckChip {
+        &self.range
+    }
+
+    pub fn configure(meta: &mut ConstraintSystem<Fr>, poseidon: PoseidonConfig, range: RangeCheckConfig) -> MerkleSumConfig {
+        let q_leaf = meta.selector();
+        let q_node = meta.selector();
+        let state = poseidon.advice;
+        let sum = range.column;
+        // First row of a leaf region:     | 0 | cusip | face | maturity | salt | .. | 11: z_0 = face
+        // First row of a node region:     | 0 | lh    | ls   | rh       | rs   | .. | 11: ls + rs
+        // The capacity element is zero for circomlib's unkeyed hash.
+        meta.create_gate("merkle-sum leaf", |meta| {
+            let q = meta.query_selector(q_leaf);
+            let capacity = meta.query_advice(state[0], Rotation::cur());
+            let face = meta.query_advice(state[2], Rotation::cur());
+            let z0 = meta.query_advice(sum, Rotation::cur());
+            vec![q.clone() * capacity, q * (z0 - face)]
+        });
+        meta.create_gate("merkle-sum node", |meta| {
+            let q = meta.query_selector(q_node);
+            let capacity = meta.query_advice(state[0], Rotation::cur());
+            let left_sum = meta.query_advice(state[2], Rotation::cur());
+            let right_sum = meta.query_advice(state[4], Rotation::cur());
+            let total = meta.query_advice(sum, Rotation::cur());
+            vec![q.clone() * capacity, q * (total - left_sum - right_sum)]
+        });
+        MerkleSumConfig { poseidon, range, sum, q_leaf, q_node }
+    }
+
+    /// Rows used by a tree of the given depth.
+    pub const fn rows(depth: usize) -> usize {
+        ((2usize << depth) - 1) * ROWS_PER_PERMUTATION
+    }
+
+    fn assign_leaf(&self, region: &mut Region<'_, Fr>, offset: usize, trace: Option<&PermutationTrace>) -> SumNode {
+        self.config.q_leaf.enable(region, offset).expect("selector in range");
+        let cells = self.poseidon.assign_permutation(region, offset, trace);
+        let face = cells.inputs[1];
+        let z0 = self.range.assign(region, offset, face.value, FACE_VALUE_BYTES);
+        SumNode { hash: cells.output, sum: z0 }
+    }
+
+    fn assign_node(
+        &self,
+        region: &mut Region<'_, Fr>,
+        offset: usize,
+        witness: Option<&NodeWitness>,
+        left: &SumNode,
+        right: &SumNode,
+    ) -> SumNode {
+        self.config.q_node.enable(region, offset).expect("selector in range");
+        let cells: PermutationCells = self.poseidon.assign_permutation(region, offset, witness.map(|w| &w.trace));
+        for (input, child) in cells.inputs.iter().zip([left.hash, left.sum, right.hash, right.sum]) {
+            region.constrain_equal(input.cell, child.cell);
+        }
+        let value = witness.map_or(Value::unknown(), |w| Value::known(w.sum));
+        let cell = region.assign_advice(self.config.sum, offset, value).cell();
+        SumNode { hash: cells.output, sum: AssignedValue { cell, value } }
+    }
+
+    /// Lays out the whole tree from `offset`, leaves first, then each level; returns the root.
+    /// `witness` is `None` during key generation.
+    pub fn assign_tree(
+        &self,
+        region: &mut Region<'_, Fr>,
+        offset: usize,
+        depth: usize,
+        witness: Option<&TreeWitness>,
+    ) -> SumNode {
+        let node = |level: usize, i: usize| witness.map(|w| &w.levels[level][i]);
+        let mut row = offset;
+        let mut below: Vec<SumNode> = (0..1usize << depth)
+            .map(|i| {
+                let assigned = self.assign_leaf(region, row, node(0, i).map(|n| &n.trace));
+                row += ROWS_PER_PERMUTATION;
+                assigned
+            })
+            .collect();
+        for level in 1..=depth {
+            below = below
+                .chunks(2)
+                .enumerate()
+                .map(|(i, pair)| {
+                    let assigned = self.assign_node(region, row, node(level, i), &pair[0], &pair[1]);
+                    row += ROWS_PER_PERMUTATION;
+                    assigned
+                })
+                .collect();
+        }
+        below[0]
+    }
+}
