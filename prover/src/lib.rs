@@ -1,1 +1,12 @@
-//! stub
+//! The custodian's side of bondproof: holdings and liabilities ingestion, the native
+//! Merkle-sum tree and commitment, parameters and key caching, proving, and the `bondproof` CLI.
+
+pub mod attestation;
+pub mod commitment;
+pub mod cusip;
+pub mod holdings;
+pub mod input_error;
+pub mod keys;
+pub mod liabilities;
+pub mod prove;
+pub mod tree;

@@ -1,0 +1,155 @@
+//! The `prove` flow: commitment + liabilities + parameters -> a verified proof bundle and the
+//! verifying key beside it.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use bondproof_circuits::public_inputs::domain_tag;
+use bondproof_circuits::{Fr, SolvencyPublicInputs};
+use bondproof_verifier::bundle::{CircuitInfo, Metadata, ProofBundle, PublicInputsJson, FORMAT_VERSION};
+use bondproof_verifier::verify::verify_proof_bytes;
+use bondproof_circuits::halo2_proofs::poly::commitment::Params;
+use ff::Field;
+
+use crate::commitment::Commitment;
+use crate::input_error::InputError;
+use crate::keys::{params_for_depth, read_params, solvency_keys, KeyError};
+use crate::liabilities::{load_liabilities, Liabilities};
+
+pub struct ProveRequest<'a> {
+    pub commitment: &'a Path,
+    pub liabilities: &'a Path,
+    pub params: &'a Path,
+    pub out: &'a Path,
+    pub ratio_bps: u32,
+    pub domain: Option<(u64, [u8; 20])>,
+    pub custodian: Option<String>,
+}
+
+pub struct ProveOutcome {
+    pub bundle: ProofBundle,
+    pub vk_path: PathBuf,
+    pub total_cents: u128,
+    pub liabilities: Liabilities,
+    pub insecure_setup: bool,
+    pub keys_generated: bool,
+    pub keygen: Duration,
+    pub prove: Duration,
+    pub verify: Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AttestError {
+    #[error("{0}")]
+    Input(#[from] InputError),
+    #[error("{0}")]
+    Keys(#[from] KeyError),
+    #[error("reserves of {} do not cover liabilities of {} at a ratio of {ratio_bps} bps (needed {}): no proof can be made", usd(*total), usd(*liabilities), usd_ceil(*liabilities * *ratio_bps as u128, 10_000))]
+    Uncovered { total: u128, liabilities: u128, ratio_bps: u32 },
+    #[error("{0}")]
+    Proof(String),
+    #[error("cannot write {path}: {source}")]
+    Write { path: String, source: std::io::Error },
+}
+
+impl AttestError {
+    /// 1 when the statement cannot be proved, 2 when the input or the environment is at fault.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            AttestError::Uncovered { .. } | AttestError::Proof(_) => 1,
+            _ => 2,
+        }
+    }
+}
+
+/// `$1,234.56` from cents.
+pub fn usd(cents: u128) -> String {
+    let dollars = (cents / 100).to_string();
+    let mut grouped = String::new();
+    for (i, c) in dollars.chars().enumerate() {
+        if i > 0 && (dollars.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    format!("${grouped}.{:02}", cents % 100)
+}
+
+fn usd_ceil(num: u128, den: u128) -> String {
+    usd(num.div_ceil(den))
+}
+
+/// The path `<stem>.vk.bin` beside an output file.
+pub fn vk_path_for(out: &Path) -> PathBuf {
+    let stem = out.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "attestation".into());
+    out.with_file_name(format!("{stem}.vk.bin"))
+}
+
+pub fn prove_attestation(req: &ProveRequest, on_step: &dyn Fn(&str)) -> Result<ProveOutcome, AttestError> {
+    on_step("reading the commitment");
+    let (commitment, leaves, tree) = Commitment::read(req.commitment)?;
+    let liabilities = load_liabilities(req.liabilities)?;
+    let total = tree.total();
+    if total * 10_000 < liabilities.total_cents * req.ratio_bps as u128 {
+        return Err(AttestError::Uncovered { total, liabilities: liabilities.total_cents, ratio_bps: req.ratio_bps });
+    }
+    on_step("loading parameters");
+    let (params, info) = read_params(req.params)?;
+    let params = params_for_depth(&params, commitment.depth, req.params)?;
+    on_step("loading or generating keys");
+    let t = Instant::now();
+    let keys = solvency_keys(req.params, &params, commitment.depth)?;
+    let keygen = t.elapsed();
+
+    let inputs = SolvencyPublicInputs {
+        root: tree.root(),
+        liabilities: liabilities.total_cents,
+        ratio_bps: req.ratio_bps,
+        epoch: commitment.epoch,
+        domain: req.domain.map_or(Fr::ZERO, |(chain, registry)| domain_tag(chain, registry)),
+    };
+    on_step("proving");
+    let t = Instant::now();
+    let circuit_leaves: Vec<_> = leaves.iter().map(|l| l.to_leaf()).collect();
+    let circuit = crate::prove::solvency_circuit(&circuit_leaves, &inputs);
+    let proof = crate::prove::prove(&params, &keys.pk, circuit, &inputs.to_instances()).map_err(|e| AttestError::Proof(e.to_string()))?;
+    let prove = t.elapsed();
+    on_step("verifying");
+    let t = Instant::now();
+    verify_proof_bytes(&keys.vk, &inputs.to_instances(), &proof).map_err(|e| AttestError::Proof(e.to_string()))?;
+    let verify = t.elapsed();
+
+    let bundle = ProofBundle {
+        format_version: FORMAT_VERSION,
+        circuit: CircuitInfo { name: "solvency".into(), k: params.k(), depth: commitment.depth as u32 },
+        public_inputs: PublicInputsJson::from_inputs(&inputs),
+        proof: format!("0x{}", hex::encode(&proof)),
+        vk_hash: keys.vk.hash_hex(),
+        metadata: Metadata {
+            as_of: commitment.as_of.clone(),
+            created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            custodian: req.custodian.clone(),
+            insecure_setup: info.insecure,
+            prover: format!("bondproof {}", env!("CARGO_PKG_VERSION")),
+        },
+    };
+    let vk_path = vk_path_for(req.out);
+    let write_err = |path: &Path| {
+        let path = path.display().to_string();
+        move |source| AttestError::Write { path, source }
+    };
+    bondproof_verifier::atomic::write_atomic(&vk_path, &keys.vk.bytes).map_err(write_err(&vk_path))?;
+    bundle.write(req.out).map_err(write_err(req.out))?;
+    Ok(ProveOutcome {
+        bundle,
+        vk_path,
+        total_cents: total,
+        liabilities,
+        insecure_setup: info.insecure,
+        keys_generated: keys.generated,
+        keygen,
+        prove,
+        verify,
+    })
+}
+

@@ -1,0 +1,216 @@
+//! The custodian's private commitment file: every leaf with its salt, from which anyone holding
+//! it can recompute the root.
+
+use std::path::Path;
+
+use bondproof_circuits::merkle_sum::Leaf;
+use bondproof_circuits::public_inputs::{fr_from_be_bytes, fr_to_be_bytes};
+use bondproof_circuits::Fr;
+use chrono::NaiveDate;
+use ff::Field;
+use serde::{Deserialize, Serialize};
+
+use crate::cusip::Cusip;
+use crate::holdings::Holding;
+use crate::input_error::{InputError, Location};
+use crate::tree::MerkleSumTree;
+
+pub const FORMAT_VERSION: u32 = 1;
+/// Trees deeper than this do not fit a circuit this machine class can prove.
+pub const MAX_DEPTH: usize = 20;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountShare {
+    pub account: Option<String>,
+    pub face_value: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LeafRecord {
+    /// "" for a padding leaf.
+    pub cusip: String,
+    /// US cents, decimal string.
+    pub face_value: String,
+    pub maturity: String,
+    /// 0x-hex, 32 bytes big-endian.
+    pub salt: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accounts: Vec<AccountShare>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Commitment {
+    pub format_version: u32,
+    pub epoch: u64,
+    pub as_of: String,
+    pub depth: usize,
+    pub root: String,
+    pub total_face_value: String,
+    pub positions: usize,
+    pub leaves: Vec<LeafRecord>,
+}
+
+/// A parsed leaf: what the circuit hashes.
+#[derive(Clone, Debug)]
+pub struct CommittedLeaf {
+    pub cusip: Option<Cusip>,
+    pub face_value: u64,
+    pub maturity: NaiveDate,
+    pub salt: Fr,
+}
+
+impl CommittedLeaf {
+    pub fn to_leaf(&self) -> Leaf {
+        let cusip = self.cusip.map_or(Fr::ZERO, |c| Fr::from_u128(c.to_u128()));
+        Leaf::new(cusip, self.face_value, days_since_epoch(self.maturity), self.salt)
+    }
+}
+
+use ff::PrimeField;
+
+pub fn epoch_date() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date")
+}
+
+/// Days since 1970-01-01 (maturities are never before it: the as-of check rejects them).
+pub fn days_since_epoch(d: NaiveDate) -> u64 {
+    (d - epoch_date()).num_days().max(0) as u64
+}
+
+pub fn fr_hex(x: &Fr) -> String {
+    format!("0x{}", hex::encode(fr_to_be_bytes(x)))
+}
+
+/// The smallest depth whose tree holds `n` leaves (at least 1).
+pub fn depth_for(n: usize) -> usize {
+    n.max(2).next_power_of_two().trailing_zeros() as usize
+}
+
+/// Builds the commitment: one leaf per CUSIP in increasing order, then zero-value padding
+/// leaves, each with a fresh salt from the OS CSPRNG.
+pub fn commit(
+    holdings: &[Holding],
+    epoch: u64,
+    as_of: NaiveDate,
+    depth: Option<usize>,
+    file: &Path,
+) -> Result<(Commitment, Vec<CommittedLeaf>, MerkleSumTree), InputError> {
+    let needed = depth_for(holdings.len());
+    let depth = depth.unwrap_or(needed);
+    if depth < needed || depth == 0 {
+        return Err(InputError::new(file, format!(
+            "{} positions do not fit a tree of depth {depth} ({} leaves); use --depth {needed} or more",
+            holdings.len(),
+            1usize << depth.min(63)
+        )));
+    }
+    if depth > MAX_DEPTH {
+        return Err(InputError::new(file, format!("--depth {depth} is above the supported maximum {MAX_DEPTH}")));
+    }
+    let mut rng = rand::rngs::OsRng;
+    let mut leaves: Vec<CommittedLeaf> = holdings
+        .iter()
+        .map(|h| CommittedLeaf { cusip: Some(h.cusip), face_value: h.face_value, maturity: h.maturity, salt: Fr::random(&mut rng) })
+        .collect();
+    leaves.resize_with(1 << depth, || CommittedLeaf {
+        cusip: None,
+        face_value: 0,
+        maturity: epoch_date(),
+        salt: Fr::random(&mut rng),
+    });
+    let tree = build_tree(&leaves);
+    let records = leaves
+        .iter()
+        .enumerate()
+        .map(|(i, l)| LeafRecord {
+            cusip: l.cusip.map(|c| c.to_string()).unwrap_or_default(),
+            face_value: l.face_value.to_string(),
+            maturity: l.maturity.format("%Y-%m-%d").to_string(),
+            salt: fr_hex(&l.salt),
+            accounts: holdings
+                .get(i)
+                .map(|h| h.accounts.iter().map(|(a, v)| AccountShare { account: a.clone(), face_value: v.to_string() }).collect())
+                .unwrap_or_default(),
+        })
+        .collect();
+    let commitment = Commitment {
+        format_version: FORMAT_VERSION,
+        epoch,
+        as_of: as_of.format("%Y-%m-%d").to_string(),
+        depth,
+        root: fr_hex(&tree.root()),
+        total_face_value: tree.total().to_string(),
+        positions: holdings.len(),
+        leaves: records,
+    };
+    Ok((commitment, leaves, tree))
+}
+
+pub fn build_tree(leaves: &[CommittedLeaf]) -> MerkleSumTree {
+    let circuit_leaves: Vec<Leaf> = leaves.iter().map(CommittedLeaf::to_leaf).collect();
+    let faces: Vec<u64> = leaves.iter().map(|l| l.face_value).collect();
+    MerkleSumTree::build(&circuit_leaves, &faces)
+}
+
+impl Commitment {
+    pub fn write(&self, path: &Path) -> std::io::Result<()> {
+        let mut json = serde_json::to_vec_pretty(self).expect("commitment serializes");
+        json.push(b'\n');
+        bondproof_verifier::atomic::write_atomic(path, &json)
+    }
+
+    /// Reads and fully checks a commitment: leaf order, padding, and the root recomputed from
+    /// the leaves.
+    pub fn read(path: &Path) -> Result<(Commitment, Vec<CommittedLeaf>, MerkleSumTree), InputError> {
+        let text = std::fs::read_to_string(path).map_err(|e| InputError::new(path, format!("cannot read: {e}")))?;
+        let c: Commitment = serde_json::from_str(&text)
+            .map_err(|e| InputError::new(path, format!("not a commitment file: {e}")).at_line(e.line()))?;
+        if c.format_version != FORMAT_VERSION {
+            return Err(InputError::new(path, format!("format_version {} is not supported", c.format_version)).field("format_version"));
+        }
+        if c.depth == 0 || c.depth > MAX_DEPTH || c.leaves.len() != 1usize << c.depth {
+            return Err(InputError::new(path, format!("depth {} does not match {} leaves", c.depth, c.leaves.len())).field("depth"));
+        }
+        let at = |i: usize, field: &str, msg: String| InputError::new(path, msg).at(Location::Position(i + 1)).field(field);
+        let mut leaves = Vec::with_capacity(c.leaves.len());
+        let mut previous: Option<Cusip> = None;
+        let mut padding_started = false;
+        for (i, r) in c.leaves.iter().enumerate() {
+            let cusip = if r.cusip.is_empty() {
+                padding_started = true;
+                None
+            } else {
+                if padding_started {
+                    return Err(at(i, "cusip", "a real leaf follows a padding leaf".into()));
+                }
+                let cusip = Cusip::parse(&r.cusip).map_err(|e| at(i, "cusip", e.to_string()))?;
+                if previous.is_some_and(|p| p >= cusip) {
+                    return Err(at(i, "cusip", format!("{cusip} is not in increasing CUSIP order")));
+                }
+                previous = Some(cusip);
+                Some(cusip)
+            };
+            let face_value: u64 = r.face_value.parse().map_err(|_| at(i, "face_value", format!("'{}' is not a whole number of cents below 2^64", r.face_value)))?;
+            if cusip.is_none() && face_value != 0 {
+                return Err(at(i, "face_value", "a padding leaf must have face value 0".into()));
+            }
+            let maturity = NaiveDate::parse_from_str(&r.maturity, "%Y-%m-%d").map_err(|_| at(i, "maturity", format!("'{}' is not an ISO date", r.maturity)))?;
+            let salt = r
+                .salt
+                .strip_prefix("0x")
+                .and_then(|h| hex::decode(h).ok())
+                .and_then(|b| <[u8; 32]>::try_from(b).ok())
+                .and_then(|b| fr_from_be_bytes(&b))
+                .ok_or_else(|| at(i, "salt", "must be 0x-hex of a 32-byte field element".into()))?;
+            leaves.push(CommittedLeaf { cusip, face_value, maturity, salt });
+        }
+        let tree = build_tree(&leaves);
+        if fr_hex(&tree.root()) != c.root.to_ascii_lowercase() {
+            return Err(InputError::new(path, format!("root {} does not match the leaves (they give {})", c.root, fr_hex(&tree.root()))).field("root"));
+        }
+        Ok((c, leaves, tree))
+    }
+}

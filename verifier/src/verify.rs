@@ -1,0 +1,78 @@
+//! Checking a proof against a pinned verifying key.
+
+use std::io::Cursor;
+
+use bondproof_circuits::halo2_proofs::{
+    plonk::verify_proof,
+    poly::kzg::{commitment::KZGCommitmentScheme, multiopen::VerifierSHPLONK, strategy::SingleStrategy},
+    transcript::TranscriptReadBuffer,
+};
+use bondproof_circuits::{Bn256, Fr, G1Affine, SolvencyPublicInputs};
+use snark_verifier_sdk::snark_verifier::system::halo2::transcript::evm::EvmTranscript;
+
+use crate::bundle::ProofBundle;
+use crate::vk_file::VerifierKey;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum VerifyError {
+    #[error("the bundle was made for verifying key {bundle}, but the pinned key is {pinned}")]
+    VkMismatch { bundle: String, pinned: String },
+    #[error("the bundle is for circuit {bundle}, but the pinned key is for {pinned}")]
+    CircuitMismatch { bundle: String, pinned: String },
+    #[error("malformed bundle: {0}")]
+    Malformed(String),
+    #[error("the proof does not verify: {0}")]
+    InvalidProof(String),
+}
+
+/// Verifies raw proof bytes for these public inputs. Extra bytes after the proof are an error:
+/// halo2 itself would ignore them.
+pub fn verify_proof_bytes(key: &VerifierKey, instances: &[Fr], proof: &[u8]) -> Result<(), VerifyError> {
+    bondproof_circuits::ensure_max_degree();
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut cursor = Cursor::new(proof);
+        let result = {
+            let mut transcript =
+                <EvmTranscript<G1Affine, _, _, _> as TranscriptReadBuffer<_, G1Affine, _>>::init(&mut cursor);
+            verify_proof::<KZGCommitmentScheme<Bn256>, VerifierSHPLONK<'_, Bn256>, _, _, _>(
+                &key.params,
+                &key.vk,
+                SingleStrategy::new(&key.params),
+                &[&[instances]],
+                &mut transcript,
+            )
+        };
+        (result, cursor.position() as usize)
+    }));
+    match outcome {
+        Ok((Ok(()), read)) if read == proof.len() => Ok(()),
+        Ok((Ok(()), read)) => Err(VerifyError::InvalidProof(format!(
+            "{} unexpected bytes after the proof",
+            proof.len() - read
+        ))),
+        Ok((Err(e), _)) => Err(VerifyError::InvalidProof(format!("{e:?}"))),
+        Err(_) => Err(VerifyError::InvalidProof("the verifier rejected malformed proof data".into())),
+    }
+}
+
+/// Checks that the bundle was made for the pinned key and that its proof verifies for its
+/// public inputs; returns those inputs.
+pub fn verify_bundle(bundle: &ProofBundle, key: &VerifierKey) -> Result<SolvencyPublicInputs, VerifyError> {
+    let pinned = key.hash_hex();
+    if !bundle.vk_hash.eq_ignore_ascii_case(&pinned) {
+        return Err(VerifyError::VkMismatch { bundle: bundle.vk_hash.clone(), pinned });
+    }
+    if bundle.circuit.name != key.circuit
+        || bundle.circuit.depth != key.depth
+        || bundle.circuit.k != key.k()
+    {
+        return Err(VerifyError::CircuitMismatch {
+            bundle: format!("{} (depth {}, k {})", bundle.circuit.name, bundle.circuit.depth, bundle.circuit.k),
+            pinned: format!("{} (depth {}, k {})", key.circuit, key.depth, key.k()),
+        });
+    }
+    let inputs = bundle.public_inputs.to_inputs().map_err(VerifyError::Malformed)?;
+    let proof = bundle.proof_bytes().map_err(VerifyError::Malformed)?;
+    verify_proof_bytes(key, &inputs.to_instances(), &proof)?;
+    Ok(inputs)
+}

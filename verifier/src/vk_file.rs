@@ -1,0 +1,133 @@
+//! The verifying-key file a verifier pins (`--vk`). It holds the circuit's name and depth, the
+//! three KZG points verification needs (G1 generator, G2 generator, tau * G2), and halo2's
+//! verifying key. Its SHA-256 is the `vk_hash` a bundle carries, so the hash pins the trusted
+//! setup as well as the circuit.
+
+use std::io::{Read, Write};
+
+use bondproof_circuits::halo2_proofs::{
+    halo2curves::{bn256::G2Affine, serde::SerdeObject},
+    plonk::VerifyingKey,
+    poly::{commitment::{Params, ParamsProver}, kzg::commitment::ParamsKZG},
+    SerdeFormat,
+};
+use bondproof_circuits::{Bn256, G1Affine, SolvencyCircuit};
+use sha2::{Digest, Sha256};
+
+const MAGIC: &[u8; 8] = b"BPVK\x00\x00\x00\x01";
+
+#[derive(Debug, thiserror::Error)]
+pub enum VkFileError {
+    #[error("not a bondproof verifying key (bad magic bytes)")]
+    BadMagic,
+    #[error("unknown circuit '{0}' in verifying key")]
+    UnknownCircuit(String),
+    #[error("corrupt verifying key: {0}")]
+    Corrupt(String),
+}
+
+/// A verifying key and the KZG points it is checked with.
+pub struct VerifierKey {
+    pub circuit: String,
+    pub depth: u32,
+    pub params: ParamsKZG<Bn256>,
+    pub vk: VerifyingKey<G1Affine>,
+    /// The file's bytes, whose hash is the key's identity.
+    pub bytes: Vec<u8>,
+}
+
+impl VerifierKey {
+    /// Builds the file from full parameters (only g[0], g2 and s_g2 are kept).
+    pub fn new(circuit: &str, depth: u32, params: &ParamsKZG<Bn256>, vk: VerifyingKey<G1Affine>) -> Self {
+        let mut bytes = Vec::new();
+        bytes.extend_from_slice(MAGIC);
+        bytes.extend_from_slice(&(circuit.len() as u32).to_le_bytes());
+        bytes.extend_from_slice(circuit.as_bytes());
+        bytes.extend_from_slice(&depth.to_le_bytes());
+        bytes.extend_from_slice(&params.k().to_le_bytes());
+        write_point(&mut bytes, &params.get_g()[0].to_raw_bytes());
+        write_point(&mut bytes, &params.g2().to_raw_bytes());
+        write_point(&mut bytes, &params.s_g2().to_raw_bytes());
+        vk.write(&mut bytes, SerdeFormat::RawBytes).expect("writing to a Vec cannot fail");
+        let verifier_params = verifier_params(params.k(), params.get_g()[0], params.g2(), params.s_g2());
+        Self { circuit: circuit.to_string(), depth, params: verifier_params, vk, bytes }
+    }
+
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, VkFileError> {
+        bondproof_circuits::ensure_max_degree();
+        let corrupt = |e: std::io::Error| VkFileError::Corrupt(e.to_string());
+        let mut r = bytes;
+        let mut magic = [0u8; 8];
+        r.read_exact(&mut magic).map_err(|_| VkFileError::BadMagic)?;
+        if &magic != MAGIC {
+            return Err(VkFileError::BadMagic);
+        }
+        let name_len = read_u32(&mut r).map_err(corrupt)? as usize;
+        if name_len > 64 {
+            return Err(VkFileError::Corrupt("circuit name too long".into()));
+        }
+        let mut name = vec![0u8; name_len];
+        r.read_exact(&mut name).map_err(corrupt)?;
+        let circuit = String::from_utf8(name).map_err(|_| VkFileError::Corrupt("circuit name is not UTF-8".into()))?;
+        let depth = read_u32(&mut r).map_err(corrupt)?;
+        let k = read_u32(&mut r).map_err(corrupt)?;
+        let g = G1Affine::from_raw_bytes(&read_point(&mut r, 64).map_err(corrupt)?)
+            .ok_or_else(|| VkFileError::Corrupt("invalid G1 generator".into()))?;
+        let g2 = G2Affine::from_raw_bytes(&read_point(&mut r, 128).map_err(corrupt)?)
+            .ok_or_else(|| VkFileError::Corrupt("invalid G2 generator".into()))?;
+        let s_g2 = G2Affine::from_raw_bytes(&read_point(&mut r, 128).map_err(corrupt)?)
+            .ok_or_else(|| VkFileError::Corrupt("invalid tau*G2".into()))?;
+        let vk = match circuit.as_str() {
+            "solvency" => {
+                let read = std::panic::catch_unwind(|| {
+                    let mut rr = r;
+                    VerifyingKey::<G1Affine>::read::<_, SolvencyCircuit>(&mut rr, SerdeFormat::RawBytes, ())
+                });
+                read.map_err(|_| VkFileError::Corrupt("halo2 verifying key does not parse".into()))?
+                    .map_err(corrupt)?
+            }
+            other => return Err(VkFileError::UnknownCircuit(other.to_string())),
+        };
+        if vk.get_domain().k() != k {
+            return Err(VkFileError::Corrupt("k of the key and of the parameters differ".into()));
+        }
+        Ok(Self { circuit, depth, params: verifier_params(k, g, g2, s_g2), vk, bytes: bytes.to_vec() })
+    }
+
+    pub fn read(path: &std::path::Path) -> Result<Self, VkFileError> {
+        let bytes = std::fs::read(path).map_err(|e| VkFileError::Corrupt(format!("{}: {e}", path.display())))?;
+        Self::from_bytes(&bytes)
+    }
+
+    pub fn k(&self) -> u32 {
+        self.params.k()
+    }
+
+    /// `0x` + SHA-256 of the file.
+    pub fn hash_hex(&self) -> String {
+        format!("0x{}", hex::encode(Sha256::digest(&self.bytes)))
+    }
+}
+
+/// KZG parameters sufficient for verification: the first G1 power and the two G2 points.
+pub fn verifier_params(k: u32, g: G1Affine, g2: G2Affine, s_g2: G2Affine) -> ParamsKZG<Bn256> {
+    // `from_parts` only needs a receiver to name the type; a one-point setup is the cheapest.
+    let seed = ParamsKZG::<Bn256>::setup(0, rand::rngs::OsRng);
+    seed.from_parts(k, vec![g], Some(vec![]), g2, s_g2)
+}
+
+fn write_point(out: &mut Vec<u8>, raw: &[u8]) {
+    out.write_all(raw).expect("Vec write");
+}
+
+fn read_u32(r: &mut &[u8]) -> std::io::Result<u32> {
+    let mut b = [0u8; 4];
+    r.read_exact(&mut b)?;
+    Ok(u32::from_le_bytes(b))
+}
+
+fn read_point(r: &mut &[u8], len: usize) -> std::io::Result<Vec<u8>> {
+    let mut b = vec![0u8; len];
+    r.read_exact(&mut b)?;
+    Ok(b)
+}
