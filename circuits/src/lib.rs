@@ -2,6 +2,7 @@
 //! range check, the Merkle-sum tree gadget, and the solvency circuit built from them. Everything
 //! here is over BN254 with halo2-axiom (KZG), so proofs verify on Ethereum.
 
+pub mod inclusion;
 pub mod merkle_sum;
 pub mod poseidon;
 pub mod public_inputs;
@@ -11,6 +12,7 @@ pub mod solvency;
 pub use halo2_proofs;
 pub use halo2curves::bn256::{Bn256, Fr, G1Affine};
 
+pub use inclusion::{InclusionCircuit, InclusionPublicInputs, InclusionWitness};
 pub use merkle_sum::{Leaf, TreeWitness};
 pub use public_inputs::SolvencyPublicInputs;
 pub use solvency::{SolvencyCircuit, SolvencyWitness};

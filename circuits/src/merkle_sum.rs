@@ -187,11 +187,45 @@ impl MerkleSumChip {
     }
 
     fn assign_leaf(&self, region: &mut Region<'_, Fr>, offset: usize, trace: Option<&PermutationTrace>) -> SumNode {
+        self.assign_leaf_with_inputs(region, offset, trace).0
+    }
+
+    /// A leaf region; also returns its input cells (cusip, face value, maturity, salt).
+    pub fn assign_leaf_with_inputs(
+        &self,
+        region: &mut Region<'_, Fr>,
+        offset: usize,
+        trace: Option<&PermutationTrace>,
+    ) -> (SumNode, [AssignedValue; 4]) {
         self.config.q_leaf.enable(region, offset).expect("selector in range");
         let cells = self.poseidon.assign_permutation(region, offset, trace);
         let face = cells.inputs[1];
         let z0 = self.range.assign(region, offset, face.value, FACE_VALUE_BYTES);
-        SumNode { hash: cells.output, sum: z0 }
+        (SumNode { hash: cells.output, sum: z0 }, cells.inputs)
+    }
+
+    /// A node region whose inputs the caller constrains: the permutation and its sum.
+    pub fn assign_free_node(
+        &self,
+        region: &mut Region<'_, Fr>,
+        offset: usize,
+        trace: Option<&PermutationTrace>,
+    ) -> SumNode {
+        self.assign_node_cells(region, offset, trace, None).0
+    }
+
+    fn assign_node_cells(
+        &self,
+        region: &mut Region<'_, Fr>,
+        offset: usize,
+        trace: Option<&PermutationTrace>,
+        sum: Option<Value<Fr>>,
+    ) -> (SumNode, PermutationCells) {
+        self.config.q_node.enable(region, offset).expect("selector in range");
+        let cells = self.poseidon.assign_permutation(region, offset, trace);
+        let value = sum.unwrap_or(cells.inputs[1].value + cells.inputs[3].value);
+        let cell = region.assign_advice(self.config.sum, offset, value).cell();
+        (SumNode { hash: cells.output, sum: AssignedValue { cell, value } }, cells)
     }
 
     fn assign_node(
@@ -202,14 +236,14 @@ impl MerkleSumChip {
         left: &SumNode,
         right: &SumNode,
     ) -> SumNode {
-        self.config.q_node.enable(region, offset).expect("selector in range");
-        let cells: PermutationCells = self.poseidon.assign_permutation(region, offset, witness.map(|w| &w.trace));
+        // The sum cell holds the witness's claim (which the node gate checks), not a value
+        // recomputed here, so that a tampered witness is caught by the circuit.
+        let claimed = witness.map_or(Value::unknown(), |w| Value::known(w.sum));
+        let (node, cells) = self.assign_node_cells(region, offset, witness.map(|w| &w.trace), Some(claimed));
         for (input, child) in cells.inputs.iter().zip([left.hash, left.sum, right.hash, right.sum]) {
             region.constrain_equal(input.cell, child.cell);
         }
-        let value = witness.map_or(Value::unknown(), |w| Value::known(w.sum));
-        let cell = region.assign_advice(self.config.sum, offset, value).cell();
-        SumNode { hash: cells.output, sum: AssignedValue { cell, value } }
+        node
     }
 
     /// Lays out the whole tree from `offset`, leaves first, then each level; returns the root.

@@ -3,8 +3,17 @@
 use std::io::Write;
 use std::path::Path;
 
-/// Writes `bytes` to a temporary file beside `path`, fsyncs it, then renames it into place.
+/// Writes a file others may read (bundles, keys, parameters): temp file, fsync, rename.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_with_mode(path, bytes, 0o644)
+}
+
+/// Writes a file only its owner may read (the commitment: every position and salt).
+pub fn write_atomic_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_with_mode(path, bytes, 0o600)
+}
+
+fn write_with_mode(path: &Path, bytes: &[u8], mode: u32) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -12,10 +21,17 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let mut tmp = tempfile::Builder::new().prefix(".bondproof-").suffix(".tmp").tempfile_in(dir)?;
     tmp.write_all(bytes)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file().set_permissions(std::fs::Permissions::from_mode(mode))?;
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     if let Ok(d) = std::fs::File::open(dir) {
-        // Persist the rename itself; not all platforms allow syncing a directory.
+        // Persist the rename itself; not every platform can sync a directory.
         let _ = d.sync_all();
     }
     Ok(())
