@@ -271,22 +271,52 @@ impl Amount {
     }
 }
 
+/// Line numbers from byte offsets. The csv crate's own line count lags by one for every CRLF
+/// line before a record (it ends a record at the '\r' and counts the '\n' only while reading
+/// the next one), which put errors in Windows exports on the wrong line.
+struct LineIndex<'t> {
+    text: &'t [u8],
+    /// Byte offset at which each line starts; a line ends at "\n", "\r\n" or a lone "\r".
+    starts: Vec<usize>,
+}
+
+impl<'t> LineIndex<'t> {
+    fn new(text: &'t str) -> Self {
+        let b = text.as_bytes();
+        let mut starts = vec![0];
+        for i in 0..b.len() {
+            if b[i] == b'\n' || (b[i] == b'\r' && b.get(i + 1) != Some(&b'\n')) {
+                starts.push(i + 1);
+            }
+        }
+        LineIndex { text: b, starts }
+    }
+
+    /// The 1-based line of a record starting at `byte`. Line ends at the offset are skipped:
+    /// csv may report a record as starting on the "\n" of the previous line's "\r\n".
+    fn line_at(&self, byte: u64) -> usize {
+        let mut i = usize::try_from(byte).unwrap_or(usize::MAX).min(self.text.len());
+        while i < self.text.len() && matches!(self.text[i], b'\r' | b'\n') {
+            i += 1;
+        }
+        self.starts.partition_point(|&s| s <= i)
+    }
+}
+
 fn read_csv(path: &Path, text: &str, out: &mut Collector<'_>) -> Result<(), InputError> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         // Row lengths are checked here instead, to say which row and how many fields.
         .flexible(true)
         .from_reader(text.as_bytes());
+    let lines = LineIndex::new(text);
     let line_of = |r: &csv::StringRecord, fallback: usize| {
         r.position()
-            .and_then(|p| usize::try_from(p.line()).ok())
+            .map(|p| lines.line_at(p.byte()))
             .unwrap_or(fallback)
     };
     let csv_err = |e: csv::Error| {
-        let line = e
-            .position()
-            .and_then(|p| usize::try_from(p.line()).ok())
-            .unwrap_or(1);
+        let line = e.position().map(|p| lines.line_at(p.byte())).unwrap_or(1);
         InputError::new(path, format!("unreadable CSV: {e}")).at_line(line)
     };
 

@@ -81,6 +81,32 @@ pub struct PoseidonSpec {
     pub wide_run: PartialRun,
     /// One entry per partial row, in layout order (the short row first).
     pub partial_constants: Vec<PartialConstants>,
+    /// The same permutation rearranged for native speed (see [`SparseRounds`]).
+    pub sparse: SparseRounds,
+}
+
+/// Partial rounds rewritten so each costs one S-box and a sparse matrix (9 multiplications
+/// instead of 25), an equivalent form from the Poseidon paper's appendix:
+///
+/// * constants: a partial round's constant on elements 1..4 passes through the S-box untouched,
+///   so `M (S(s + (a, v))) = M S(s + (a, 0)) + M (0, v)`; carrying `M (0, v)` forward leaves
+///   every partial round but the first with a scalar constant, and the last carry is added to
+///   the next full round's constants;
+/// * matrices: `M = M_a D` with `D = diag(1, M_hat)` and `M_a = [[m00, w^T M_hat^-1], [u, I]]`;
+///   `D` commutes with a partial S-box, so it moves into the previous round's matrix, and the
+///   one left at the front is applied once before the partial rounds.
+#[derive(Clone, Debug)]
+pub struct SparseRounds {
+    /// Added to the whole state before the first partial round (already multiplied by `pre`).
+    pub first_constants: [Fr; WIDTH],
+    /// Dense 4x4 applied to elements 1..4 before the first partial round.
+    pub pre: [[Fr; WIDTH - 1]; WIDTH - 1],
+    /// Per partial round after the first: the scalar added to element 0 before the S-box.
+    pub scalar_constants: Vec<Fr>,
+    /// Per partial round: `(m00, row: w^T M_hat^-1, column: u)`.
+    pub matrices: Vec<(Fr, [Fr; WIDTH - 1], [Fr; WIDTH - 1])>,
+    /// Round constants of the full round after the partial rounds, with the carry added.
+    pub next_full_constants: [Fr; WIDTH],
 }
 
 /// The circomlib width-5 spec, built on first use.
@@ -128,7 +154,9 @@ impl PoseidonSpec {
             wide_run = Some(run);
             partial_constants.push(c);
         }
+        let sparse = sparse_rounds(&mds, &round_constants);
         PoseidonSpec {
+            sparse,
             round_constants,
             mds,
             short_run,
@@ -188,3 +216,82 @@ fn partial_run(mds: &[[Fr; WIDTH]; WIDTH], rcs: &[[Fr; WIDTH]]) -> (PartialRun, 
     )
 }
 
+
+type Mat4 = [[Fr; 4]; 4];
+
+/// Inverse of a 4x4 matrix by Gauss-Jordan elimination (MDS submatrices are invertible).
+fn mat4_inv(m: &Mat4) -> Mat4 {
+    let mut a = *m;
+    let mut inv: Mat4 = std::array::from_fn(|i| std::array::from_fn(|j| if i == j { Fr::ONE } else { Fr::ZERO }));
+    for col in 0..4 {
+        let pivot = (col..4).find(|&r| !bool::from(a[r][col].is_zero())).expect("invertible");
+        a.swap(col, pivot);
+        inv.swap(col, pivot);
+        let p = a[col][col].invert().expect("non-zero pivot");
+        for j in 0..4 {
+            a[col][j] *= p;
+            inv[col][j] *= p;
+        }
+        for r in 0..4 {
+            if r != col {
+                let f = a[r][col];
+                for j in 0..4 {
+                    let (ac, ic) = (a[col][j], inv[col][j]);
+                    a[r][j] -= f * ac;
+                    inv[r][j] -= f * ic;
+                }
+            }
+        }
+    }
+    inv
+}
+
+fn sparse_rounds(mds: &[[Fr; WIDTH]; WIDTH], rcs: &[[Fr; WIDTH]]) -> SparseRounds {
+    let first = FULL_ROUNDS / 2;
+    // Constants: carry each round's elements 1..4 forward through the MDS.
+    let mut carry = [Fr::ZERO; WIDTH];
+    let mut round0 = [Fr::ZERO; WIDTH];
+    let mut scalars = Vec::with_capacity(PARTIAL_ROUNDS);
+    for i in 0..PARTIAL_ROUNDS {
+        let v: [Fr; WIDTH] = std::array::from_fn(|j| rcs[first + i][j] + carry[j]);
+        if i == 0 {
+            round0 = v;
+        } else {
+            scalars.push(v[0]);
+        }
+        let tail = if i == 0 { [Fr::ZERO; WIDTH] } else { [Fr::ZERO, v[1], v[2], v[3], v[4]] };
+        carry = std::array::from_fn(|r| (0..WIDTH).fold(Fr::ZERO, |acc, c| acc + mds[r][c] * tail[c]));
+    }
+    let next_full_constants = std::array::from_fn(|j| rcs[first + PARTIAL_ROUNDS][j] + carry[j]);
+    // Matrices, from the last partial round backwards: N = M_a D, D moves into the round before.
+    let mut matrices = Vec::with_capacity(PARTIAL_ROUNDS);
+    let mut n: [[Fr; WIDTH]; WIDTH] = *mds;
+    let mut d_hat: Mat4 = [[Fr::ZERO; 4]; 4];
+    for i in (0..PARTIAL_ROUNDS).rev() {
+        let n_hat: Mat4 = std::array::from_fn(|r| std::array::from_fn(|c| n[r + 1][c + 1]));
+        let n_hat_inv = mat4_inv(&n_hat);
+        let w: [Fr; 4] = std::array::from_fn(|c| n[0][c + 1]);
+        let row: [Fr; 4] = std::array::from_fn(|c| (0..4).fold(Fr::ZERO, |acc, k| acc + w[k] * n_hat_inv[k][c]));
+        let col: [Fr; 4] = std::array::from_fn(|r| n[r + 1][0]);
+        matrices.push((n[0][0], row, col));
+        d_hat = n_hat;
+        if i > 0 {
+            // N_prev = D M: rows 1..4 of M mixed by n_hat, row 0 unchanged.
+            let m = mds;
+            n = std::array::from_fn(|r| {
+                std::array::from_fn(|c| if r == 0 { m[0][c] } else { (0..4).fold(Fr::ZERO, |acc, k| acc + n_hat[r - 1][k] * m[k + 1][c]) })
+            });
+        }
+    }
+    matrices.reverse();
+    // The first partial round's full constant passes through D as well: S(D s + D c).
+    let first_constants = {
+        let c = round0;
+        let mut out = [c[0], Fr::ZERO, Fr::ZERO, Fr::ZERO, Fr::ZERO];
+        for r in 0..4 {
+            out[r + 1] = (0..4).fold(Fr::ZERO, |acc, k| acc + d_hat[r][k] * c[k + 1]);
+        }
+        out
+    };
+    SparseRounds { first_constants, pre: d_hat, scalar_constants: scalars, matrices, next_full_constants }
+}
