@@ -6,11 +6,12 @@ use std::path::{Path, PathBuf};
 
 use bondproof_circuits::halo2_proofs::{
     halo2curves::serde::SerdeObject,
-    plonk::{keygen_pk, keygen_vk, ProvingKey},
+    plonk::{keygen_pk, keygen_vk, Circuit, ProvingKey},
     poly::{commitment::Params, kzg::commitment::ParamsKZG},
     SerdeFormat,
 };
-use bondproof_circuits::{ensure_max_degree, Bn256, G1Affine, SolvencyCircuit};
+use bondproof_circuits::{ensure_max_degree, Bn256, Fr, G1Affine, InclusionCircuit, SolvencyCircuit};
+use bondproof_verifier::inclusion_bundle::INCLUSION_CIRCUIT;
 use bondproof_verifier::atomic::write_atomic;
 use bondproof_verifier::VerifierKey;
 use serde::{Deserialize, Serialize};
@@ -73,9 +74,39 @@ pub fn setup_id(params: &ParamsKZG<Bn256>) -> String {
     hex::encode(&Sha256::digest(params.s_g2().to_raw_bytes())[..6])
 }
 
-/// Parameters cut down to exactly the k a circuit of this depth needs.
+/// The circuits that get keys. The name is what the verifying-key file records, so a verifier
+/// knows which circuit type to rebuild the key with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CircuitKind {
+    Solvency,
+    Inclusion,
+}
+
+impl CircuitKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            CircuitKind::Solvency => "solvency",
+            CircuitKind::Inclusion => INCLUSION_CIRCUIT,
+        }
+    }
+
+    pub fn min_k(self, depth: usize) -> u32 {
+        match self {
+            CircuitKind::Solvency => SolvencyCircuit::min_k(depth),
+            CircuitKind::Inclusion => InclusionCircuit::min_k(depth),
+        }
+    }
+}
+
+/// Parameters cut down to exactly the k the solvency circuit of this depth needs.
 pub fn params_for_depth(params: &ParamsKZG<Bn256>, depth: usize, path: &Path) -> Result<ParamsKZG<Bn256>, KeyError> {
-    let need = SolvencyCircuit::min_k(depth);
+    params_for(CircuitKind::Solvency, params, depth, path)
+}
+
+/// Parameters cut down to exactly the k `kind` at this depth needs: keys and proofs are made at
+/// the circuit's own k, whatever size the parameters file is, so one file serves every circuit.
+pub fn params_for(kind: CircuitKind, params: &ParamsKZG<Bn256>, depth: usize, path: &Path) -> Result<ParamsKZG<Bn256>, KeyError> {
+    let need = kind.min_k(depth);
     if params.k() < need {
         return Err(KeyError::TooSmall { path: path.display().to_string(), have: params.k(), need, depth });
     }
@@ -86,39 +117,64 @@ pub fn params_for_depth(params: &ParamsKZG<Bn256>, depth: usize, path: &Path) ->
     Ok(p)
 }
 
-/// Proving and verifying key for the solvency circuit of this depth.
-pub struct SolvencyKeys {
+/// Proving and verifying key for one circuit shape.
+pub struct CircuitKeys {
     pub pk: ProvingKey<G1Affine>,
     pub vk: VerifierKey,
     pub generated: bool,
 }
 
+pub type SolvencyKeys = CircuitKeys;
+
+/// Where the solvency keys of this depth are cached.
 pub fn key_paths(params_path: &Path, params: &ParamsKZG<Bn256>, depth: usize) -> (PathBuf, PathBuf) {
+    key_paths_for(CircuitKind::Solvency, params_path, params, depth)
+}
+
+/// `keys/<circuit>-d<depth>-k<k>-<setup id>.{pk,vk.bin}` beside the parameters file: the name
+/// carries everything the key depends on, so a changed setup or depth never reuses a stale key.
+pub fn key_paths_for(kind: CircuitKind, params_path: &Path, params: &ParamsKZG<Bn256>, depth: usize) -> (PathBuf, PathBuf) {
     let dir = params_path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).join("keys");
-    let stem = format!("solvency-d{depth}-k{}-{}", params.k(), setup_id(params));
+    let stem = format!("{}-d{depth}-k{}-{}", kind.name(), params.k(), setup_id(params));
     (dir.join(format!("{stem}.pk")), dir.join(format!("{stem}.vk.bin")))
 }
 
-/// Loads the cached keys, or generates and caches them. `params` must already be at the
-/// circuit's k. A cache file that does not parse is regenerated.
+/// Solvency keys for this depth; `params` must already be at the circuit's k.
 pub fn solvency_keys(params_path: &Path, params: &ParamsKZG<Bn256>, depth: usize) -> Result<SolvencyKeys, KeyError> {
+    cached_keys(CircuitKind::Solvency, &SolvencyCircuit::shape(depth), params_path, params, depth)
+}
+
+/// Inclusion keys for this depth; `params` must already be at the circuit's k.
+pub fn inclusion_keys(params_path: &Path, params: &ParamsKZG<Bn256>, depth: usize) -> Result<CircuitKeys, KeyError> {
+    cached_keys(CircuitKind::Inclusion, &InclusionCircuit::shape(depth), params_path, params, depth)
+}
+
+/// Loads the cached keys of `shape`, or generates and caches them. A cache file that does not
+/// parse, or whose halves disagree, is regenerated rather than trusted.
+pub fn cached_keys<C: Circuit<Fr, Params = ()>>(
+    kind: CircuitKind,
+    shape: &C,
+    params_path: &Path,
+    params: &ParamsKZG<Bn256>,
+    depth: usize,
+) -> Result<CircuitKeys, KeyError> {
     ensure_max_degree();
-    let (pk_path, vk_path) = key_paths(params_path, params, depth);
+    let (pk_path, vk_path) = key_paths_for(kind, params_path, params, depth);
     if let (Ok(pk_bytes), Ok(vk)) = (std::fs::read(&pk_path), VerifierKey::read(&vk_path)) {
+        // halo2's reader can panic on a truncated file.
         let pk = std::panic::catch_unwind(|| {
-            ProvingKey::<G1Affine>::read::<_, SolvencyCircuit>(&mut pk_bytes.as_slice(), SerdeFormat::RawBytes, ())
+            ProvingKey::<G1Affine>::read::<_, C>(&mut pk_bytes.as_slice(), SerdeFormat::RawBytes, ())
         });
         if let Ok(Ok(pk)) = pk {
-            if vk.vk.transcript_repr() == pk.get_vk().transcript_repr() {
-                return Ok(SolvencyKeys { pk, vk, generated: false });
+            if vk.circuit == kind.name() && vk.vk.transcript_repr() == pk.get_vk().transcript_repr() {
+                return Ok(CircuitKeys { pk, vk, generated: false });
             }
         }
     }
-    let shape = SolvencyCircuit::shape(depth);
-    let vk = keygen_vk(params, &shape).map_err(|e| KeyError::Keygen(format!("{e:?}")))?;
-    let pk = keygen_pk(params, vk.clone(), &shape).map_err(|e| KeyError::Keygen(format!("{e:?}")))?;
-    let vk_file = VerifierKey::new("solvency", depth as u32, params, vk);
+    let vk = keygen_vk(params, shape).map_err(|e| KeyError::Keygen(format!("{e:?}")))?;
+    let pk = keygen_pk(params, vk.clone(), shape).map_err(|e| KeyError::Keygen(format!("{e:?}")))?;
+    let vk_file = VerifierKey::new(kind.name(), depth as u32, params, vk);
     write_atomic(&pk_path, &pk.to_bytes(SerdeFormat::RawBytes))?;
     write_atomic(&vk_path, &vk_file.bytes)?;
-    Ok(SolvencyKeys { pk, vk: vk_file, generated: true })
+    Ok(CircuitKeys { pk, vk: vk_file, generated: true })
 }

@@ -1,6 +1,8 @@
 //! `bondproof`: the command line. Exit codes: 0 success / proof valid, 1 proof invalid or
 //! statement unprovable, 2 bad input or usage.
 
+mod cli_evm;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -37,6 +39,18 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Benchmark: solvency proofs per depth against the measured floor, native tree building.
+    Bench {
+        /// Tree depths to prove (up to 16 on request; 16 takes many minutes).
+        #[arg(long, value_delimiter = ',', default_value = "4,6,8,10,12")]
+        depths: Vec<usize>,
+        /// Largest native tree to build, as log2 of the leaf count (from 2^10).
+        #[arg(long, default_value_t = 20)]
+        tree_max: u32,
+        /// Write report.json and REPORT.md into this folder (e.g. `benches`).
+        #[arg(long)]
+        report: Option<PathBuf>,
+    },
     /// Generate KZG parameters (insecure, for tests and first runs) or import a ceremony file.
     Setup {
         /// log2 of the number of rows; `bondproof commit` prints the k a tree needs.
@@ -99,6 +113,23 @@ enum Command {
         ratio_bps: u32,
         #[arg(long)]
         custodian: Option<String>,
+    },
+    /// Generate the Solidity verifier for a verifying key; writes `<out>/Verifier.sol`.
+    ExportSolidity {
+        /// The pinned verifying key (`*.vk.bin`).
+        #[arg(long)]
+        vk: PathBuf,
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Print, as 0x-hex, the calldata that verifies an attestation on an EVM chain.
+    ExportCalldata {
+        #[arg(long)]
+        attestation: PathBuf,
+        /// `verifier`: public inputs (32-byte words) then the proof; `registry`: `submit(...)`.
+        #[arg(long = "for", value_enum, default_value_t = cli_evm::CalldataTarget::Verifier)]
+        for_: cli_evm::CalldataTarget,
     },
 }
 
@@ -235,6 +266,24 @@ fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Verify { attestation, vk } => verify(&attestation, &vk, json),
+        Command::Bench { depths, tree_max, report } => {
+            if let Some(&d) = depths.iter().find(|&&d| !(1..=20).contains(&d)) {
+                return Err(Failure::input(format!("--depths: {d} is outside 1..=20")));
+            }
+            let pb = spinner(json);
+            let logs: Vec<u32> = (10..=tree_max.clamp(10, 24)).collect();
+            let r = bondproof_prover::bench::run(&depths, &logs, report.as_deref(), &|m| pb.set_message(m.to_string()))
+                .map_err(|e| Failure::input(format!("cannot write the report: {e}")))?;
+            pb.finish_and_clear();
+            if json {
+                println!("{}", serde_json::to_string(&r).expect("serializes"));
+            } else {
+                print!("{}", bondproof_prover::bench::markdown(&r));
+            }
+            Ok(())
+        }
+        Command::ExportSolidity { vk, out } => cli_evm::export_solidity(&vk, &out, json),
+        Command::ExportCalldata { attestation, for_ } => cli_evm::export_calldata(&attestation, for_, json),
         Command::Attest { holdings, liabilities, out, srs, epoch, depth, as_of, ratio_bps, custodian } => {
             let as_of = parse_date(as_of.as_deref())?;
             let commitment_path = out.join("commitment.json");

@@ -1,8 +1,9 @@
-//! Making a solvency proof: the witness is built in parallel from the commitment's leaves, and
-//! the proof is written with the Keccak transcript the EVM verifier replays.
+//! Making a proof: the solvency witness is built in parallel from the commitment's leaves, and
+//! every proof (solvency or inclusion) is written with the Keccak transcript the EVM verifier
+//! replays.
 
 use bondproof_circuits::halo2_proofs::{
-    plonk::{create_proof, ProvingKey},
+    plonk::{create_proof, Circuit, ProvingKey},
     poly::kzg::{commitment::{KZGCommitmentScheme, ParamsKZG}, multiopen::ProverSHPLONK},
     transcript::TranscriptWriterBuffer,
 };
@@ -26,11 +27,11 @@ pub fn solvency_circuit(leaves: &[Leaf], inputs: &SolvencyPublicInputs) -> Solve
     )
 }
 
-/// Proves `circuit` for `instances`; returns the proof bytes.
-pub fn prove(
+/// Proves `circuit` (solvency or inclusion) for `instances`; returns the proof bytes.
+pub fn prove<C: Circuit<Fr>>(
     params: &ParamsKZG<Bn256>,
     pk: &ProvingKey<G1Affine>,
-    circuit: SolvencyCircuit,
+    circuit: C,
     instances: &[Fr],
 ) -> Result<Vec<u8>, VerifyError> {
     ensure_max_degree();

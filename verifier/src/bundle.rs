@@ -141,15 +141,11 @@ pub fn parse_field_decimal(s: &str) -> Option<Fr> {
 
 impl ProofBundle {
     pub fn proof_bytes(&self) -> Result<Vec<u8>, String> {
-        let h = self.proof.strip_prefix("0x").ok_or("proof must be 0x-hex")?;
-        hex::decode(h).map_err(|_| "proof is not valid hex".to_string())
+        decode_proof_hex(&self.proof)
     }
 
     pub fn read(path: &Path) -> Result<Self, BundleError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| BundleError::Io { path: path.display().to_string(), source })?;
-        let bundle: ProofBundle = serde_json::from_str(&text)
-            .map_err(|e| BundleError::Malformed { path: path.display().to_string(), message: e.to_string() })?;
+        let bundle: ProofBundle = read_json(path)?;
         if bundle.format_version != FORMAT_VERSION {
             return Err(BundleError::Malformed {
                 path: path.display().to_string(),
@@ -166,3 +162,13 @@ impl ProofBundle {
     }
 }
 
+pub(crate) fn decode_proof_hex(proof: &str) -> Result<Vec<u8>, String> {
+    let h = proof.strip_prefix("0x").ok_or("proof must be 0x-hex")?;
+    hex::decode(h).map_err(|_| "proof is not valid hex".to_string())
+}
+
+pub(crate) fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, BundleError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| BundleError::Io { path: path.display().to_string(), source })?;
+    serde_json::from_str(&text).map_err(|e| BundleError::Malformed { path: path.display().to_string(), message: e.to_string() })
+}

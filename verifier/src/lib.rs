@@ -4,9 +4,12 @@
 
 pub mod atomic;
 pub mod bundle;
+pub mod inclusion_bundle;
+pub mod solidity;
 pub mod verify;
 pub mod vk_file;
 
 pub use bundle::{ProofBundle, PublicInputsJson};
+pub use inclusion_bundle::{verify_inclusion_bundle, InclusionBundle};
 pub use verify::{verify_bundle, VerifyError};
 pub use vk_file::{VerifierKey, VkFileError};

@@ -10,7 +10,7 @@ use bondproof_circuits::halo2_proofs::{
 use bondproof_circuits::{Bn256, Fr, G1Affine, SolvencyPublicInputs};
 use snark_verifier_sdk::snark_verifier::system::halo2::transcript::evm::EvmTranscript;
 
-use crate::bundle::ProofBundle;
+use crate::bundle::{CircuitInfo, ProofBundle};
 use crate::vk_file::VerifierKey;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -19,6 +19,8 @@ pub enum VerifyError {
     VkMismatch { bundle: String, pinned: String },
     #[error("the bundle is for circuit {bundle}, but the pinned key is for {pinned}")]
     CircuitMismatch { bundle: String, pinned: String },
+    #[error("the proof is for root {bundle}, not the expected root {expected}")]
+    RootMismatch { bundle: String, expected: String },
     #[error("malformed bundle: {0}")]
     Malformed(String),
     #[error("the proof does not verify: {0}")]
@@ -58,21 +60,25 @@ pub fn verify_proof_bytes(key: &VerifierKey, instances: &[Fr], proof: &[u8]) -> 
 /// Checks that the bundle was made for the pinned key and that its proof verifies for its
 /// public inputs; returns those inputs.
 pub fn verify_bundle(bundle: &ProofBundle, key: &VerifierKey) -> Result<SolvencyPublicInputs, VerifyError> {
-    let pinned = key.hash_hex();
-    if !bundle.vk_hash.eq_ignore_ascii_case(&pinned) {
-        return Err(VerifyError::VkMismatch { bundle: bundle.vk_hash.clone(), pinned });
-    }
-    if bundle.circuit.name != key.circuit
-        || bundle.circuit.depth != key.depth
-        || bundle.circuit.k != key.k()
-    {
-        return Err(VerifyError::CircuitMismatch {
-            bundle: format!("{} (depth {}, k {})", bundle.circuit.name, bundle.circuit.depth, bundle.circuit.k),
-            pinned: format!("{} (depth {}, k {})", key.circuit, key.depth, key.k()),
-        });
-    }
+    check_pinned_key(&bundle.vk_hash, &bundle.circuit, key)?;
     let inputs = bundle.public_inputs.to_inputs().map_err(VerifyError::Malformed)?;
     let proof = bundle.proof_bytes().map_err(VerifyError::Malformed)?;
     verify_proof_bytes(key, &inputs.to_instances(), &proof)?;
     Ok(inputs)
+}
+
+/// A bundle names the key and circuit it was made for; both must be the pinned key's, or the
+/// proof would be checked against a key its author never used.
+pub fn check_pinned_key(vk_hash: &str, circuit: &CircuitInfo, key: &VerifierKey) -> Result<(), VerifyError> {
+    let pinned = key.hash_hex();
+    if !vk_hash.eq_ignore_ascii_case(&pinned) {
+        return Err(VerifyError::VkMismatch { bundle: vk_hash.to_string(), pinned });
+    }
+    if circuit.name != key.circuit || circuit.depth != key.depth || circuit.k != key.k() {
+        return Err(VerifyError::CircuitMismatch {
+            bundle: format!("{} (depth {}, k {})", circuit.name, circuit.depth, circuit.k),
+            pinned: format!("{} (depth {}, k {})", key.circuit, key.depth, key.k()),
+        });
+    }
+    Ok(())
 }

@@ -11,7 +11,8 @@ use bondproof_circuits::halo2_proofs::{
     poly::{commitment::{Params, ParamsProver}, kzg::commitment::ParamsKZG},
     SerdeFormat,
 };
-use bondproof_circuits::{Bn256, G1Affine, SolvencyCircuit};
+use bondproof_circuits::halo2_proofs::plonk::Circuit;
+use bondproof_circuits::{Bn256, Fr, G1Affine, InclusionCircuit, SolvencyCircuit};
 use sha2::{Digest, Sha256};
 
 const MAGIC: &[u8; 8] = b"BPVK\x00\x00\x00\x01";
@@ -77,15 +78,10 @@ impl VerifierKey {
             .ok_or_else(|| VkFileError::Corrupt("invalid G2 generator".into()))?;
         let s_g2 = G2Affine::from_raw_bytes(&read_point(&mut r, 128).map_err(corrupt)?)
             .ok_or_else(|| VkFileError::Corrupt("invalid tau*G2".into()))?;
+        // halo2 rebuilds the constraint system from the circuit type, so the name picks the type.
         let vk = match circuit.as_str() {
-            "solvency" => {
-                let read = std::panic::catch_unwind(|| {
-                    let mut rr = r;
-                    VerifyingKey::<G1Affine>::read::<_, SolvencyCircuit>(&mut rr, SerdeFormat::RawBytes, ())
-                });
-                read.map_err(|_| VkFileError::Corrupt("halo2 verifying key does not parse".into()))?
-                    .map_err(corrupt)?
-            }
+            "solvency" => read_halo2_vk::<SolvencyCircuit>(r)?,
+            "inclusion" => read_halo2_vk::<InclusionCircuit>(r)?,
             other => return Err(VkFileError::UnknownCircuit(other.to_string())),
         };
         if vk.get_domain().k() != k {
@@ -114,6 +110,16 @@ pub fn verifier_params(k: u32, g: G1Affine, g2: G2Affine, s_g2: G2Affine) -> Par
     // `from_parts` only needs a receiver to name the type; a one-point setup is the cheapest.
     let seed = ParamsKZG::<Bn256>::setup(0, rand::rngs::OsRng);
     seed.from_parts(k, vec![g], Some(vec![]), g2, s_g2)
+}
+
+/// halo2's reader panics on some malformed input rather than returning an error.
+fn read_halo2_vk<C: Circuit<Fr, Params = ()>>(bytes: &[u8]) -> Result<VerifyingKey<G1Affine>, VkFileError> {
+    let read = std::panic::catch_unwind(|| {
+        let mut r = bytes;
+        VerifyingKey::<G1Affine>::read::<_, C>(&mut r, SerdeFormat::RawBytes, ())
+    });
+    read.map_err(|_| VkFileError::Corrupt("halo2 verifying key does not parse".into()))?
+        .map_err(|e| VkFileError::Corrupt(e.to_string()))
 }
 
 fn write_point(out: &mut Vec<u8>, raw: &[u8]) {

@@ -1,0 +1,278 @@
+//! `bondproof bench`: solvency proving per depth against the measured floor (the MSMs and FFTs
+//! no halo2 prover of this circuit can avoid), native tree building, and the report files.
+
+use std::time::Instant;
+
+use bondproof_circuits::halo2_proofs::{
+    arithmetic::best_multiexp,
+    plonk::{keygen_pk, keygen_vk},
+    poly::{commitment::{Params, ParamsProver}, EvaluationDomain},
+};
+use bondproof_circuits::merkle_sum::{Leaf, TreeWitness};
+use bondproof_circuits::poseidon::poseidon4;
+use bondproof_circuits::{Fr, SolvencyCircuit, SolvencyPublicInputs, SolvencyWitness};
+use bondproof_verifier::verify::verify_proof_bytes;
+use bondproof_verifier::VerifierKey;
+use ff::Field;
+use serde::Serialize;
+
+use crate::keys::setup_insecure;
+use crate::tree::MerkleSumTree;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SolvencyRow {
+    pub depth: usize,
+    pub k: u32,
+    pub advice_columns: usize,
+    pub fixed_columns: usize,
+    pub lookup_arguments: usize,
+    pub rows_used: usize,
+    pub advice_cells_per_leaf: f64,
+    pub keygen_s: f64,
+    pub witness_s: f64,
+    pub prove_s: f64,
+    pub verify_s: f64,
+    pub floor_s: f64,
+    pub floor_msm_count: usize,
+    pub floor_fft_count: usize,
+    pub prove_over_floor: f64,
+    pub proof_bytes: usize,
+    pub peak_rss_bytes: u64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct TreeRow {
+    pub leaves: usize,
+    pub seconds: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    pub machine: String,
+    pub generated_at: String,
+    pub threads: usize,
+    pub poseidon_native_us: f64,
+    pub solvency: Vec<SolvencyRow>,
+    pub tree_build: Vec<TreeRow>,
+    pub inclusion_per_s: Option<f64>,
+}
+
+/// CPU model, core count and memory, from /proc.
+pub fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+        .unwrap_or_else(|| "unknown CPU".into());
+    let mem_kb = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| s.lines().next().and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse::<u64>().ok()))
+        .unwrap_or(0);
+    format!("{cpu}, {} cores, {:.0} GiB RAM", rayon::current_num_threads(), mem_kb as f64 / 1048576.0)
+}
+
+/// Peak resident set size of this process since the last reset.
+fn peak_rss() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM")).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse::<u64>().ok()))
+        .map_or(0, |kb| kb * 1024)
+}
+
+fn reset_peak_rss() {
+    // Linux resets VmHWM when "5" is written to clear_refs.
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+fn synthetic_leaves(n: usize) -> Vec<Leaf> {
+    (0..n).map(|i| Leaf::new(Fr::from(0x3931_0000_0000 + i as u64), 1_000_000 + i as u64, 21_000, Fr::from(0x5a17 * (i as u64 + 1)))).collect()
+}
+
+/// Native Poseidon on one thread, microseconds per hash.
+pub fn poseidon_us() -> f64 {
+    let n = 20_000;
+    let mut x = [1, 2, 3, 4].map(Fr::from);
+    let t = Instant::now();
+    for _ in 0..n {
+        x[0] = poseidon4(x);
+    }
+    std::hint::black_box(x);
+    t.elapsed().as_secs_f64() * 1e6 / n as f64
+}
+
+pub fn tree_build(log: u32) -> TreeRow {
+    let n = 1usize << log;
+    let leaves = synthetic_leaves(n);
+    let faces: Vec<u64> = (0..n).map(|i| 1_000_000 + i as u64).collect();
+    let t = Instant::now();
+    let tree = MerkleSumTree::build(&leaves, &faces);
+    let seconds = t.elapsed().as_secs_f64();
+    std::hint::black_box(tree.root());
+    TreeRow { leaves: n, seconds }
+}
+
+/// Times the unavoidable work at this k and shape: one MSM of size 2^k per committed
+/// polynomial, and the FFTs that bring each committed polynomial to the extended domain.
+fn floor(params: &bondproof_circuits::halo2_proofs::poly::kzg::commitment::ParamsKZG<bondproof_circuits::Bn256>,
+         cs: &bondproof_circuits::halo2_proofs::plonk::ConstraintSystem<Fr>) -> (f64, usize, usize) {
+    let k = params.k();
+    let n = 1usize << k;
+    let degree = cs.degree();
+    let ext = (degree - 1).next_power_of_two().trailing_zeros();
+    let lookups = cs.lookups().len();
+    let perm_cols = cs.permutation().get_columns().len();
+    let perm_z = perm_cols.div_ceil(degree - 2);
+    // Advice, lookup (permuted input, permuted table, product), permutation products, the
+    // vanishing argument's random polynomial and quotient pieces, and SHPLONK's two openings.
+    let msms = cs.num_advice_columns() + 3 * lookups + perm_z + 1 + (degree - 1) + 2;
+    // Each of those witness polynomials (and the instance column) goes to the extended coset;
+    // the quotient comes back once.
+    let ffts = cs.num_advice_columns() + cs.num_instance_columns() + 3 * lookups + perm_z + 1;
+    let mut rng = rand::rngs::OsRng;
+    let scalars: Vec<Fr> = (0..n).map(|_| Fr::random(&mut rng)).collect();
+    let t = Instant::now();
+    std::hint::black_box(best_multiexp(&scalars, &params.get_g()[..n]));
+    let scalars = scalars;
+    let msm = t.elapsed().as_secs_f64();
+    let _ = ext;
+    let domain = EvaluationDomain::<Fr>::new(degree as u32, k);
+    let poly = domain.coeff_from_vec(scalars);
+    let t = Instant::now();
+    std::hint::black_box(domain.coeff_to_extended(&poly));
+    let fft = t.elapsed().as_secs_f64();
+    (msms as f64 * msm + ffts as f64 * fft, msms, ffts)
+}
+
+pub fn solvency(depth: usize) -> SolvencyRow {
+    bondproof_circuits::ensure_max_degree();
+    let k = SolvencyCircuit::min_k(depth);
+    let params = setup_insecure(k);
+    reset_peak_rss();
+    let shape = SolvencyCircuit::shape(depth);
+    let t = Instant::now();
+    let vk = keygen_vk(&params, &shape).expect("keygen_vk");
+    let pk = keygen_pk(&params, vk.clone(), &shape).expect("keygen_pk");
+    let keygen_s = t.elapsed().as_secs_f64();
+    let cs = vk.cs().clone();
+    let key = VerifierKey::new("solvency", depth as u32, &params, vk);
+
+    let leaves = synthetic_leaves(1 << depth);
+    let t = Instant::now();
+    let tree = TreeWitness::build(&leaves);
+    let witness_s = t.elapsed().as_secs_f64();
+    let inputs = SolvencyPublicInputs { root: tree.root().hash(), liabilities: 1_000_000, ratio_bps: 10_000, epoch: 1, domain: Fr::ZERO };
+    let circuit = SolvencyCircuit::new(depth, SolvencyWitness { tree, liabilities: Fr::from(1_000_000), ratio_bps: Fr::from(10_000) });
+    let instances = inputs.to_instances();
+    let t = Instant::now();
+    let proof = crate::prove::prove(&params, &pk, circuit, &instances).expect("proof");
+    let prove_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    verify_proof_bytes(&key, &instances, &proof).expect("valid proof");
+    let verify_s = t.elapsed().as_secs_f64();
+    let peak_rss_bytes = peak_rss();
+    let (floor_s, floor_msm_count, floor_fft_count) = floor(&params, &cs);
+    let rows_used = SolvencyCircuit::rows(depth);
+    SolvencyRow {
+        depth,
+        k,
+        advice_columns: cs.num_advice_columns(),
+        fixed_columns: cs.num_fixed_columns(),
+        lookup_arguments: cs.lookups().len(),
+        rows_used,
+        advice_cells_per_leaf: (cs.num_advice_columns() * rows_used) as f64 / (1usize << depth) as f64,
+        keygen_s,
+        witness_s,
+        prove_s,
+        verify_s,
+        floor_s,
+        floor_msm_count,
+        floor_fft_count,
+        prove_over_floor: prove_s / floor_s,
+        proof_bytes: proof.len(),
+        peak_rss_bytes,
+    }
+}
+
+/// The human table written to REPORT.md.
+pub fn markdown(r: &Report) -> String {
+    let mut s = String::new();
+    s.push_str("# bondproof benchmark report\n\n");
+    s.push_str(&format!("Machine: {} ({} rayon threads). Generated {} by `bondproof bench --report benches`.\n\n", r.machine, r.threads, r.generated_at));
+    s.push_str("## Solvency proofs\n\n| depth | positions | k | advice / fixed / lookups | rows | advice cells per leaf | keygen s | witness s | prove s | verify ms | floor s | prove / floor | proof bytes | peak RSS MiB |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    for x in &r.solvency {
+        s.push_str(&format!(
+            "| {} | {} | {} | {} / {} / {} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {:.1} | {:.2} | {:.2} | {} | {:.0} |\n",
+            x.depth, 1usize << x.depth, x.k, x.advice_columns, x.fixed_columns, x.lookup_arguments, x.rows_used,
+            x.advice_cells_per_leaf, x.keygen_s, x.witness_s, x.prove_s, x.verify_s * 1e3, x.floor_s, x.prove_over_floor,
+            x.proof_bytes, x.peak_rss_bytes as f64 / 1048576.0
+        ));
+    }
+    s.push_str("\nThe floor is one MSM of size 2^k per committed polynomial plus one extended-domain FFT per polynomial the quotient needs, timed with halo2's own `best_multiexp` and `best_fft` in the same run.\n\n");
+    s.push_str(&format!("## Native\n\nPoseidon (width 5, one thread): {:.1} us per hash.\n\n| leaves | tree build s |\n|---|---|\n", r.poseidon_native_us));
+    for t in &r.tree_build {
+        s.push_str(&format!("| 2^{} | {:.2} |\n", t.leaves.trailing_zeros(), t.seconds));
+    }
+    if let Some(i) = r.inclusion_per_s {
+        s.push_str(&format!("\nInclusion proofs: {i:.1} per second (all cores).\n"));
+    }
+    s.push_str("\n## Targets\n\n| target | goal | measured | met |\n|---|---|---|---|\n");
+    let mut target = |name: &str, goal: &str, measured: String, met: bool| {
+        s.push_str(&format!("| {name} | {goal} | {measured} | {} |\n", if met { "yes" } else { "no" }));
+    };
+    target("native Poseidon", "<= 15 us", format!("{:.1} us", r.poseidon_native_us), r.poseidon_native_us <= 15.0);
+    if let Some(t) = r.tree_build.iter().find(|t| t.leaves == 1 << 20) {
+        target("tree of 2^20 leaves", "<= 15 s", format!("{:.1} s", t.seconds), t.seconds <= 15.0);
+    }
+    for x in &r.solvency {
+        if x.depth == 10 {
+            target("depth-10 proof", "<= 15 s", format!("{:.1} s", x.prove_s), x.prove_s <= 15.0);
+        }
+        if x.depth == 16 {
+            target("depth-16 proof", "<= 600 s", format!("{:.0} s", x.prove_s), x.prove_s <= 600.0);
+            target("depth-16 memory", "<= 20 GiB", format!("{:.1} GiB", x.peak_rss_bytes as f64 / 1073741824.0), x.peak_rss_bytes <= 20 << 30);
+        }
+    }
+    if let Some(worst) = r.solvency.iter().max_by(|a, b| a.prove_over_floor.total_cmp(&b.prove_over_floor)) {
+        target("prove / floor (worst depth)", "<= 1.5", format!("{:.2} (depth {})", worst.prove_over_floor, worst.depth), worst.prove_over_floor <= 1.5);
+    }
+    if let Some(x) = r.solvency.last() {
+        target("advice cells per leaf", "<= 300", format!("{:.0}", x.advice_cells_per_leaf), x.advice_cells_per_leaf <= 300.0);
+        target("advice columns", "<= 12", x.advice_columns.to_string(), x.advice_columns <= 12);
+    }
+    if let Some(i) = r.inclusion_per_s {
+        target("inclusion proofs", ">= 4 / s", format!("{i:.1} / s"), i >= 4.0);
+    }
+    s
+}
+
+/// Runs the whole suite with a progress line per step; writes `report.json` and `REPORT.md`
+/// into `report_dir` when given.
+pub fn run(depths: &[usize], tree_logs: &[u32], report_dir: Option<&std::path::Path>, on_step: &dyn Fn(&str)) -> std::io::Result<Report> {
+    on_step("native Poseidon");
+    let poseidon_native_us = poseidon_us();
+    let mut tree = Vec::new();
+    for &log in tree_logs {
+        on_step(&format!("native tree of 2^{log} leaves"));
+        tree.push(tree_build(log));
+    }
+    let mut rows = Vec::new();
+    for &d in depths {
+        on_step(&format!("solvency proof, depth {d} (k = {})", SolvencyCircuit::min_k(d)));
+        rows.push(solvency(d));
+    }
+    let report = Report {
+        machine: machine(),
+        generated_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        threads: rayon::current_num_threads(),
+        poseidon_native_us,
+        solvency: rows,
+        tree_build: tree,
+        inclusion_per_s: None,
+    };
+    if let Some(dir) = report_dir {
+        let mut json = serde_json::to_vec_pretty(&report).expect("serializes");
+        json.push(b'\n');
+        bondproof_verifier::atomic::write_atomic(&dir.join("report.json"), &json)?;
+        bondproof_verifier::atomic::write_atomic(&dir.join("REPORT.md"), markdown(&report).as_bytes())?;
+    }
+    Ok(report)
+}

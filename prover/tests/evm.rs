@@ -1,0 +1,653 @@
+//! On-chain verification in an in-process EVM (revm): the generated verifier, the registry and a
+//! test ERC-20 are compiled with the pinned solc-js at test time, deployed, and fed real proofs.
+//!
+//! Needs `npm ci --prefix verifier` first (README's test command runs it); without the npm
+//! packages these tests fail rather than skip, so a CI that forgot the step cannot pass quietly.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+
+use bondproof_circuits::public_inputs::{domain_tag, fr_to_be_bytes};
+use bondproof_circuits::{Fr, SolvencyPublicInputs};
+use bondproof_prover::attestation::{prove_attestation, ProveRequest};
+use bondproof_prover::commitment::commit;
+use bondproof_prover::holdings::{aggregate_by_cusip, load_holdings};
+use bondproof_prover::keys::{setup_insecure, solvency_keys, write_params, ParamsInfo};
+use bondproof_verifier::solidity::{
+    encode_submit, encode_verifier_calldata, estimate_runtime_bytes, generated_verifier, verifier_solidity,
+    PrecompileProfile, MAX_RUNTIME_BYTES,
+};
+use bondproof_verifier::ProofBundle;
+use revm::context::result::{ExecutionResult, Output};
+use revm::context::TxEnv;
+use revm::database::InMemoryDB;
+use revm::handler::MainnetContext;
+use revm::primitives::{keccak256, Address, Bytes, TxKind};
+use revm::{Context, ExecuteCommitEvm, MainBuilder, MainContext, MainnetEvm};
+
+const CHAIN_ID: u64 = 31337;
+const TIMESTAMP: u64 = 1_750_000_000;
+const DEPTH: usize = 5;
+const TOKEN_DECIMALS: u8 = 6;
+/// Supply is minted so that this many cents of headroom remain under the proven liabilities.
+const HEADROOM_CENTS: u128 = 12_345;
+/// Token units (6 decimals) per cent at a NAV of $1.00.
+const UNITS_PER_CENT: u128 = 10_000;
+
+fn deployer() -> Address {
+    Address::repeat_byte(0xd0)
+}
+fn custodian() -> Address {
+    Address::repeat_byte(0xc0)
+}
+fn stranger() -> Address {
+    Address::repeat_byte(0xee)
+}
+
+// ------------------------------------------------------------------ compiling
+
+struct Compiled {
+    verifier_creation: Vec<u8>,
+    verifier_runtime: Vec<u8>,
+    /// The second contract of a split verifier.
+    verifier_tail_runtime: Option<Vec<u8>>,
+    registry_creation: Vec<u8>,
+    token_creation: Vec<u8>,
+}
+
+fn verifier_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../verifier")
+}
+
+/// Compiles the contracts with `verifier/scripts/compile.js` (solc-js 0.8.19, optimizer off).
+fn compile(verifier_sol: &str) -> Compiled {
+    let output = solc(verifier_sol, true);
+    let find = |file: &str, contract: &str, kind: &str| {
+        output["contracts"][file][contract]["evm"][kind]["object"].as_str().map(|h| hex::decode(h).unwrap())
+    };
+    let code = |file: &str, contract: &str, kind: &str| {
+        find(file, contract, kind).unwrap_or_else(|| panic!("no {kind} for {file}:{contract}"))
+    };
+    Compiled {
+        verifier_creation: code("Verifier.sol", "Halo2Verifier", "bytecode"),
+        verifier_runtime: code("Verifier.sol", "Halo2Verifier", "deployedBytecode"),
+        verifier_tail_runtime: find("Verifier.sol", "Halo2VerifierTail", "deployedBytecode"),
+        registry_creation: code("ReserveRegistry.sol", "ReserveRegistry", "bytecode"),
+        token_creation: code("TestToken.sol", "TestToken", "bytecode"),
+    }
+}
+
+/// The standard-JSON output of compiling the verifier, and the other contracts if `all`.
+fn solc(verifier_sol: &str, all: bool) -> serde_json::Value {
+    let dir = verifier_dir();
+    assert!(
+        dir.join("node_modules/solc/package.json").exists(),
+        "{} is missing: run `npm ci --prefix verifier` before `cargo test` (README's test command does)",
+        dir.join("node_modules/solc").display()
+    );
+    let read = |name: &str| std::fs::read_to_string(dir.join("contracts").join(name)).expect("contract source");
+    let mut sources = serde_json::json!({"Verifier.sol": {"content": verifier_sol}});
+    if all {
+        for name in ["ReserveRegistry.sol", "AggregatorV3Interface.sol", "TestToken.sol"] {
+            sources[name] = serde_json::json!({"content": read(name)});
+        }
+    }
+    let input = serde_json::json!({
+        "language": "Solidity",
+        "sources": sources,
+        "settings": {
+            "optimizer": {"enabled": false},
+            "outputSelection": {"*": {"*": ["evm.bytecode.object", "evm.deployedBytecode.object"]}},
+        },
+    });
+    let mut child = Command::new("node")
+        .arg(dir.join("scripts/compile.js"))
+        .current_dir(&dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run `node` ({e}): Node.js is needed to compile the contracts"));
+    child.stdin.take().unwrap().write_all(input.to_string().as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "solc-js failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("solc output is JSON")
+}
+
+// ------------------------------------------------------------------ ABI
+
+fn word(x: u128) -> [u8; 32] {
+    let mut w = [0u8; 32];
+    w[16..].copy_from_slice(&x.to_be_bytes());
+    w
+}
+
+fn addr_word(a: Address) -> [u8; 32] {
+    let mut w = [0u8; 32];
+    w[12..].copy_from_slice(a.as_slice());
+    w
+}
+
+fn selector(signature: &str) -> [u8; 4] {
+    keccak256(signature.as_bytes())[..4].try_into().unwrap()
+}
+
+fn call(signature: &str, args: &[[u8; 32]]) -> Vec<u8> {
+    let mut data = selector(signature).to_vec();
+    for a in args {
+        data.extend_from_slice(a);
+    }
+    data
+}
+
+/// `constructor(string, string, uint8)` arguments.
+fn token_constructor_args(name: &str, symbol: &str, decimals: u8) -> Vec<u8> {
+    fn tail(s: &str) -> Vec<u8> {
+        let mut t = word(s.len() as u128).to_vec();
+        t.extend_from_slice(s.as_bytes());
+        t.resize(32 + s.len().div_ceil(32) * 32, 0);
+        t
+    }
+    let (a, b) = (tail(name), tail(symbol));
+    let mut out = Vec::new();
+    out.extend_from_slice(&word(96));
+    out.extend_from_slice(&word(96 + a.len() as u128));
+    out.extend_from_slice(&word(decimals as u128));
+    out.extend(a);
+    out.extend(b);
+    out
+}
+
+fn words(data: &[u8]) -> Vec<[u8; 32]> {
+    data.chunks(32).map(|c| c.try_into().expect("whole words")).collect()
+}
+
+fn as_u128(w: &[u8; 32]) -> u128 {
+    assert!(w[..16].iter().all(|&b| b == 0), "value above 2^128");
+    u128::from_be_bytes(w[16..].try_into().unwrap())
+}
+
+// ------------------------------------------------------------------ the chain
+
+type Evm = MainnetEvm<MainnetContext<InMemoryDB>>;
+
+enum Outcome {
+    Success { gas: u64, output: Vec<u8> },
+    Revert { output: Vec<u8> },
+}
+
+impl Outcome {
+    fn output(&self) -> &[u8] {
+        match self {
+            Outcome::Success { output, .. } | Outcome::Revert { output } => output,
+        }
+    }
+}
+
+struct World {
+    evm: Evm,
+    token: Address,
+    verifier: Address,
+    registry: Address,
+}
+
+fn new_evm(chain_id: u64) -> Evm {
+    Context::mainnet()
+        .with_db(InMemoryDB::default())
+        .modify_cfg_chained(|cfg| {
+            cfg.chain_id = chain_id;
+            // Senders are bare addresses; gas is free (price 0), so only nonces would get in the way.
+            cfg.disable_nonce_check = true;
+        })
+        .modify_block_chained(|block| block.timestamp = revm::primitives::U256::from(TIMESTAMP))
+        .build_mainnet()
+}
+
+fn transact(evm: &mut Evm, from: Address, kind: TxKind, data: Vec<u8>) -> ExecutionResult {
+    let tx = TxEnv {
+        caller: from,
+        gas_limit: 30_000_000,
+        kind,
+        data: Bytes::from(data),
+        chain_id: Some(evm.ctx.cfg.chain_id),
+        ..Default::default()
+    };
+    evm.transact_commit(tx).expect("the transaction is valid")
+}
+
+fn deploy(evm: &mut Evm, creation: &[u8], args: &[u8]) -> Address {
+    let mut code = creation.to_vec();
+    code.extend_from_slice(args);
+    match transact(evm, deployer(), TxKind::Create, code) {
+        ExecutionResult::Success { output: Output::Create(_, Some(address)), .. } => address,
+        other => panic!("deployment failed: {other:?}"),
+    }
+}
+
+impl World {
+    /// Token, verifier and registry, configured, with a custodian and a supply of
+    /// `supply_cents`. Deterministic: the same order from the same deployer gives the same
+    /// addresses in every world.
+    fn deploy(c: &Compiled, supply_cents: u128) -> Self {
+        Self::deploy_on(c, supply_cents, CHAIN_ID)
+    }
+
+    fn deploy_on(c: &Compiled, supply_cents: u128, chain_id: u64) -> Self {
+        let mut evm = new_evm(chain_id);
+        let token = deploy(&mut evm, &c.token_creation, &token_constructor_args("Test Treasury Fund", "TTF", TOKEN_DECIMALS));
+        let verifier = deploy(&mut evm, &c.verifier_creation, &[]);
+        let registry = deploy(&mut evm, &c.registry_creation, &[]);
+        let mut w = World { evm, token, verifier, registry };
+        w.ok(deployer(), registry, call("setVerifier(address)", &[addr_word(verifier)]));
+        w.ok(deployer(), registry, call("setToken(address)", &[addr_word(token)]));
+        w.ok(deployer(), registry, call("registerCustodian(address)", &[addr_word(custodian())]));
+        w.mint_cents(supply_cents);
+        w
+    }
+
+    fn send(&mut self, from: Address, to: Address, data: Vec<u8>) -> Outcome {
+        match transact(&mut self.evm, from, TxKind::Call(to), data) {
+            ExecutionResult::Success { gas_used, output, .. } => Outcome::Success { gas: gas_used, output: output.into_data().to_vec() },
+            ExecutionResult::Revert { output, .. } => Outcome::Revert { output: output.to_vec() },
+            ExecutionResult::Halt { reason, .. } => panic!("the call halted: {reason:?}"),
+        }
+    }
+
+    /// Sends a call that must succeed; returns its gas and output.
+    fn ok(&mut self, from: Address, to: Address, data: Vec<u8>) -> (u64, Vec<u8>) {
+        match self.send(from, to, data) {
+            Outcome::Success { gas, output } => (gas, output),
+            Outcome::Revert { output } => panic!("unexpected revert 0x{}", hex::encode(output)),
+        }
+    }
+
+    fn view(&mut self, signature: &str) -> Vec<[u8; 32]> {
+        let registry = self.registry;
+        words(&self.ok(stranger(), registry, call(signature, &[])).1)
+    }
+
+    fn mint_cents(&mut self, cents: u128) {
+        let token = self.token;
+        self.ok(deployer(), token, call("mint(address,uint256)", &[addr_word(deployer()), word(cents * UNITS_PER_CENT)]));
+    }
+
+    fn burn_cents(&mut self, cents: u128) {
+        let token = self.token;
+        self.ok(deployer(), token, call("burn(uint256)", &[word(cents * UNITS_PER_CENT)]));
+    }
+
+    fn submit(&mut self, from: Address, inputs: &SolvencyPublicInputs, proof: &[u8]) -> Outcome {
+        let registry = self.registry;
+        self.send(from, registry, encode_submit(inputs, proof))
+    }
+}
+
+/// Asserts that `outcome` reverted with the custom error whose signature is given.
+#[track_caller]
+fn assert_reverts_with(outcome: &Outcome, error_signature: &str, case: &str) {
+    match outcome {
+        Outcome::Success { .. } => panic!("{case}: accepted, expected {error_signature}"),
+        Outcome::Revert { output } => assert!(
+            output.len() >= 4 && output[..4] == selector(error_signature),
+            "{case}: reverted with 0x{}, expected {error_signature}",
+            hex::encode(output)
+        ),
+    }
+}
+
+// ------------------------------------------------------------------ fixture
+
+struct Attestation {
+    inputs: SolvencyPublicInputs,
+    proof: Vec<u8>,
+}
+
+impl Attestation {
+    fn from_bundle(b: &ProofBundle) -> Self {
+        Self { inputs: b.public_inputs.to_inputs().unwrap(), proof: b.proof_bytes().unwrap() }
+    }
+}
+
+struct Fixture {
+    compiled: Compiled,
+    /// The generator's single-contract output, before any split.
+    generated: String,
+    profile: PrecompileProfile,
+    columns: String,
+    registry: Address,
+    liabilities: u128,
+    /// Epoch 2, for this test chain's registry.
+    valid: Attestation,
+    /// Epoch 1, for the same registry.
+    older: Attestation,
+    /// Epoch 2, for the same registry address on another chain.
+    other_chain: Attestation,
+    /// Epoch 2, for another registry address on this chain.
+    other_registry: Attestation,
+}
+
+fn fixture() -> &'static Fixture {
+    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+    FIXTURE.get_or_init(build_fixture)
+}
+
+fn build_fixture() -> Fixture {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let holdings_path = root.join("fixtures/holdings.csv");
+    let liabilities_path = root.join("fixtures/liabilities.json");
+    // Fixed, so the fixture's bills never count as matured.
+    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
+    let positions = load_holdings(&holdings_path, as_of).unwrap();
+    let holdings = aggregate_by_cusip(&positions, &holdings_path).unwrap();
+    let commitment = |epoch: u64| {
+        let path = tmp.path().join(format!("commitment-{epoch}.json"));
+        commit(&holdings, epoch, as_of, Some(DEPTH), &holdings_path).unwrap().0.write(&path).unwrap();
+        path
+    };
+    let (c1, c2) = (commitment(1), commitment(2));
+
+    let k = bondproof_circuits::SolvencyCircuit::min_k(DEPTH);
+    let params = setup_insecure(k);
+    let params_path = tmp.path().join("params.bin");
+    write_params(&params, &params_path, &ParamsInfo { k, insecure: true, source: "test".into() }).unwrap();
+    // Keys first: the verifier, hence the deployment, must exist before the domain is known.
+    let keys = solvency_keys(&params_path, &params, DEPTH).unwrap();
+    let cs = keys.vk.vk.cs();
+    let columns = format!(
+        "{} advice, {} fixed (selectors included), {} instance, {} permutation, {} lookup(s), degree {}",
+        cs.num_advice_columns(),
+        keys.vk.vk.fixed_commitments().len(),
+        cs.num_instance_columns(),
+        keys.vk.vk.permutation().commitments().len(),
+        cs.lookups().len(),
+        cs.degree(),
+    );
+    let sol = verifier_solidity(&keys.vk).expect("verifier generation");
+    let generated = generated_verifier(&keys.vk).expect("verifier generation");
+    let profile = PrecompileProfile::of_solidity(&sol);
+    let compiled = compile(&sol);
+    let registry = World::deploy(&compiled, 0).registry;
+
+    let prove = |commitment: &Path, name: &str, chain_id: u64, registry: Address| {
+        let out = tmp.path().join(format!("{name}.json"));
+        let req = ProveRequest {
+            commitment,
+            liabilities: &liabilities_path,
+            params: &params_path,
+            out: &out,
+            ratio_bps: 10_000,
+            domain: Some((chain_id, registry.into_array())),
+            custodian: None,
+        };
+        let outcome = prove_attestation(&req, &|_| {}).unwrap_or_else(|e| panic!("proving {name}: {e}"));
+        Attestation::from_bundle(&outcome.bundle)
+    };
+    let mut elsewhere = registry.into_array();
+    elsewhere[19] ^= 1;
+    let valid = prove(&c2, "valid", CHAIN_ID, registry);
+    let older = prove(&c1, "older", CHAIN_ID, registry);
+    let other_chain = prove(&c2, "other-chain", CHAIN_ID + 1, registry);
+    let other_registry = prove(&c2, "other-registry", CHAIN_ID, Address::from(elsewhere));
+    assert_eq!(valid.inputs.epoch, 2);
+    assert_eq!(older.inputs.epoch, 1);
+    Fixture {
+        compiled,
+        generated,
+        profile,
+        columns,
+        registry,
+        liabilities: valid.inputs.liabilities,
+        valid,
+        older,
+        other_chain,
+        other_registry,
+    }
+}
+
+impl Fixture {
+    /// A world whose supply leaves `HEADROOM_CENTS` under the proven liabilities.
+    fn world(&self) -> World {
+        let w = World::deploy(&self.compiled, self.liabilities - HEADROOM_CENTS);
+        assert_eq!(w.registry, self.registry, "deployment is deterministic");
+        w
+    }
+}
+
+// ------------------------------------------------------------------ tests
+
+#[test]
+fn verifier_fits_the_contract_size_limit() {
+    let fx = fixture();
+    let head = fx.compiled.verifier_runtime.len();
+    let tail = fx.compiled.verifier_tail_runtime.as_ref().map(Vec::len);
+    let output = solc(&fx.generated, false);
+    let object = |kind: &str| {
+        hex::decode(output["contracts"]["Verifier.sol"]["Halo2Verifier"]["evm"][kind]["object"].as_str().unwrap()).unwrap()
+    };
+    let whole = object("deployedBytecode").len();
+    eprintln!(
+        "verifier runtime bytecode: generated as one contract {whole} bytes (estimated {}); deployed as \
+         Halo2Verifier {head} bytes + Halo2VerifierTail {tail:?} bytes; EIP-170 limit {MAX_RUNTIME_BYTES}",
+        estimate_runtime_bytes(&fx.generated)
+    );
+    assert!(head <= MAX_RUNTIME_BYTES, "Halo2Verifier runtime {head} bytes");
+    assert!(tail.unwrap_or(0) <= MAX_RUNTIME_BYTES, "Halo2VerifierTail runtime {tail:?} bytes");
+    // The split is there only when needed: a whole verifier that fits is deployed as it is.
+    assert_eq!(tail.is_some(), whole > MAX_RUNTIME_BYTES, "split decision against the real size {whole}");
+
+    if tail.is_some() {
+        // What the split costs: the whole verifier, on a chain without EIP-170, against the split one.
+        let mut evm = new_evm(CHAIN_ID);
+        evm.ctx.cfg.limit_contract_code_size = Some(usize::MAX);
+        let unsplit = deploy(&mut evm, &object("bytecode"), &[]);
+        let calldata = encode_verifier_calldata(&fx.valid.inputs, &fx.valid.proof);
+        let gas_whole = match transact(&mut evm, stranger(), TxKind::Call(unsplit), calldata.clone()) {
+            ExecutionResult::Success { gas_used, .. } => gas_used,
+            other => panic!("the unsplit verifier rejects the proof: {other:?}"),
+        };
+        let mut w = fx.world();
+        let verifier = w.verifier;
+        let (gas_split, _) = w.ok(stranger(), verifier, calldata);
+        eprintln!(
+            "bare verification: unsplit {gas_whole} gas, split {gas_split} gas (+{})",
+            gas_split as i64 - gas_whole as i64
+        );
+    }
+}
+
+#[test]
+fn bare_verifier_accepts_the_proof_and_rejects_any_change() {
+    let fx = fixture();
+    let mut w = fx.world();
+    let v = w.verifier;
+    let a = &fx.valid;
+    let calldata = encode_verifier_calldata(&a.inputs, &a.proof);
+    let (gas, _) = w.ok(stranger(), v, calldata.clone());
+
+    let zeros = calldata.iter().filter(|&&b| b == 0).count() as u64;
+    let intrinsic = 21_000 + 4 * zeros + 16 * (calldata.len() as u64 - zeros);
+    let bound = fx.profile.eip1108_gas();
+    eprintln!("circuit: depth {DEPTH}, {}", fx.columns);
+    eprintln!(
+        "proof {} bytes; verifier calldata {} bytes; registry submit calldata {} bytes",
+        a.proof.len(),
+        calldata.len(),
+        encode_submit(&a.inputs, &a.proof).len()
+    );
+    eprintln!(
+        "bare verification: {gas} gas per transaction ({} execution + {intrinsic} intrinsic)",
+        gas - intrinsic
+    );
+    eprintln!(
+        "precompile calls: {} ecMul, {} ecAdd, {} pairing call(s) of {} pairs, {} modexp; EIP-1108 bound {bound} gas; \
+         transaction / bound = {:.3}, execution / bound = {:.3}",
+        fx.profile.ec_mul,
+        fx.profile.ec_add,
+        fx.profile.pairing_calls,
+        fx.profile.pairing_pairs,
+        fx.profile.modexp,
+        gas as f64 / bound as f64,
+        (gas - intrinsic) as f64 / bound as f64,
+    );
+
+    for (i, name) in SolvencyPublicInputs::NAMES.iter().enumerate() {
+        let mut bad = calldata.clone();
+        bad[32 * i + 31] ^= 1;
+        assert!(matches!(w.send(stranger(), v, bad), Outcome::Revert { .. }), "changed instance {name} accepted");
+    }
+    for at in [0, a.proof.len() / 2, a.proof.len() - 1] {
+        let mut bad = calldata.clone();
+        bad[32 * 5 + at] ^= 0x01;
+        assert!(matches!(w.send(stranger(), v, bad), Outcome::Revert { .. }), "flipped proof byte {at} accepted");
+    }
+    let truncated = calldata[..calldata.len() - 32].to_vec();
+    assert!(matches!(w.send(stranger(), v, truncated), Outcome::Revert { .. }), "truncated proof accepted");
+    // Another domain's proof with this domain's inputs, and with its own (the bare verifier
+    // knows no domain: it accepts a proof for whatever inputs it was made for).
+    let mut swapped = encode_verifier_calldata(&a.inputs, &fx.other_chain.proof);
+    assert!(matches!(w.send(stranger(), v, swapped.clone()), Outcome::Revert { .. }), "proof for another chain accepted");
+    swapped = encode_verifier_calldata(&fx.other_chain.inputs, &fx.other_chain.proof);
+    assert!(matches!(w.send(stranger(), v, swapped), Outcome::Success { .. }));
+}
+
+#[test]
+fn valid_attestation_is_accepted_and_stored() {
+    let fx = fixture();
+    let mut w = fx.world();
+    let a = &fx.valid;
+    let l = fx.liabilities;
+    let outcome = w.submit(custodian(), &a.inputs, &a.proof);
+    let Outcome::Success { gas, .. } = outcome else {
+        panic!("valid attestation rejected: 0x{}", hex::encode(outcome.output()))
+    };
+    eprintln!("registry submit: {gas} gas per transaction (verification, checks, 3 storage slots, event)");
+
+    let att = w.view("latestAttestation()");
+    assert_eq!(att.len(), 6);
+    assert_eq!(att[0], fr_to_be_bytes(&a.inputs.root));
+    assert_eq!(as_u128(&att[1]), l);
+    assert_eq!(as_u128(&att[2]), 10_000);
+    assert_eq!(as_u128(&att[3]), 2);
+    assert_eq!(as_u128(&att[4]), TIMESTAMP as u128);
+    assert_eq!(att[5], addr_word(custodian()));
+    assert_eq!(w.view("isCovered()"), vec![word(1)]);
+    assert_eq!(w.view("mintableCents()"), vec![word(HEADROOM_CENTS)]);
+    assert_eq!(w.view("domain()")[0], fr_to_be_bytes(&domain_tag(CHAIN_ID, fx.registry.into_array())));
+
+    let round = w.view("latestRoundData()");
+    assert_eq!(as_u128(&round[0]), 2, "roundId is the epoch");
+    // liabilities * ratio / 10000 cents, in USD with 8 decimals.
+    assert_eq!(as_u128(&round[1]), l * 10_000 * 100);
+    assert_eq!(as_u128(&round[2]), TIMESTAMP as u128);
+    assert_eq!(as_u128(&round[3]), TIMESTAMP as u128);
+    assert_eq!(as_u128(&round[4]), 2);
+    let registry = w.registry;
+    let (_, by_round) = w.ok(stranger(), registry, call("getRoundData(uint80)", &[word(2)]));
+    assert_eq!(words(&by_round), round);
+    assert_eq!(w.view("decimals()"), vec![word(8)]);
+
+    // Minting past the proven liabilities leaves the attestation standing but uncovered.
+    w.mint_cents(HEADROOM_CENTS + 1);
+    assert_eq!(w.view("isCovered()"), vec![word(0)]);
+    assert_eq!(w.view("mintableCents()"), vec![word(0)]);
+}
+
+#[test]
+fn registry_rejects_tampered_proof_and_inputs() {
+    let fx = fixture();
+    let mut w = fx.world();
+    let a = &fx.valid;
+    let mut flipped = a.proof.clone();
+    flipped[a.proof.len() / 3] ^= 0x80;
+    assert_reverts_with(&w.submit(custodian(), &a.inputs, &flipped), "InvalidProof()", "flipped proof byte");
+
+    let changed: [(&str, SolvencyPublicInputs); 5] = [
+        ("root", SolvencyPublicInputs { root: a.inputs.root + Fr::from(1), ..a.inputs }),
+        ("liabilities - 1", SolvencyPublicInputs { liabilities: a.inputs.liabilities - 1, ..a.inputs }),
+        ("liabilities + 1", SolvencyPublicInputs { liabilities: a.inputs.liabilities + 1, ..a.inputs }),
+        ("ratio", SolvencyPublicInputs { ratio_bps: a.inputs.ratio_bps + 1, ..a.inputs }),
+        ("epoch", SolvencyPublicInputs { epoch: a.inputs.epoch + 1, ..a.inputs }),
+    ];
+    for (case, inputs) in &changed {
+        assert_reverts_with(&w.submit(custodian(), inputs, &a.proof), "InvalidProof()", case);
+    }
+    assert_reverts_with(&w.submit(custodian(), &fx.other_chain.inputs, &fx.other_chain.proof), "InvalidProof()", "proof for another chain id");
+    assert_reverts_with(&w.submit(custodian(), &fx.other_registry.inputs, &fx.other_registry.proof), "InvalidProof()", "proof for another registry");
+    // The verifier reduces instance words modulo the scalar field; the registry must refuse
+    // the non-canonical root that would otherwise pass as the same statement.
+    let mut root_plus_r = [0u8; 32];
+    let r = hex::decode("30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001").unwrap();
+    add_be(&mut root_plus_r, &fr_to_be_bytes(&a.inputs.root), &r);
+    let mut data = encode_submit(&a.inputs, &a.proof);
+    data[4 + 32..4 + 64].copy_from_slice(&root_plus_r);
+    let registry = w.registry;
+    assert_reverts_with(&w.send(custodian(), registry, data), "RootOutOfField(uint256)", "root + r");
+
+    // Nothing above was stored, and the untouched attestation still goes through.
+    assert_reverts_with(&w.send(stranger(), registry, call("latestAttestation()", &[])), "NoAttestation()", "after rejections");
+    assert!(matches!(w.submit(custodian(), &a.inputs, &a.proof), Outcome::Success { .. }));
+}
+
+fn add_be(out: &mut [u8; 32], a: &[u8; 32], b: &[u8]) {
+    let mut carry = 0u16;
+    for i in (0..32).rev() {
+        let s = a[i] as u16 + b[i] as u16 + carry;
+        out[i] = s as u8;
+        carry = s >> 8;
+    }
+    assert_eq!(carry, 0);
+}
+
+#[test]
+fn registry_rejects_replayed_and_older_epochs() {
+    let fx = fixture();
+    let mut w = fx.world();
+    let a = &fx.valid;
+    assert!(matches!(w.submit(custodian(), &a.inputs, &a.proof), Outcome::Success { .. }));
+    assert_reverts_with(&w.submit(custodian(), &a.inputs, &a.proof), "StaleEpoch(uint64,uint64)", "replay");
+    assert_reverts_with(&w.submit(custodian(), &fx.older.inputs, &fx.older.proof), "StaleEpoch(uint64,uint64)", "older epoch");
+    assert_eq!(as_u128(&w.view("latestAttestation()")[3]), 2);
+}
+
+#[test]
+fn older_epoch_is_valid_on_its_own() {
+    // The stale-epoch rejection above is about order, not about a bad proof.
+    let fx = fixture();
+    let mut w = fx.world();
+    assert!(matches!(w.submit(custodian(), &fx.older.inputs, &fx.older.proof), Outcome::Success { .. }));
+    assert!(matches!(w.submit(custodian(), &fx.valid.inputs, &fx.valid.proof), Outcome::Success { .. }));
+}
+
+#[test]
+fn registry_enforces_supply_ratio_and_custodian() {
+    let fx = fixture();
+    let mut w = fx.world();
+    let a = &fx.valid;
+    let registry = w.registry;
+
+    assert_reverts_with(&w.submit(stranger(), &a.inputs, &a.proof), "NotCustodian()", "non-custodian");
+    assert_reverts_with(&w.submit(deployer(), &a.inputs, &a.proof), "NotCustodian()", "owner is no custodian");
+
+    w.mint_cents(HEADROOM_CENTS + 1);
+    assert_reverts_with(&w.submit(custodian(), &a.inputs, &a.proof), "LiabilitiesBelowSupply(uint256,uint256)", "supply above liabilities");
+    w.burn_cents(HEADROOM_CENTS + 1);
+
+    w.ok(deployer(), registry, call("setMinRatioBps(uint32)", &[word(10_001)]));
+    assert_reverts_with(&w.submit(custodian(), &a.inputs, &a.proof), "RatioBelowMinimum(uint32,uint32)", "ratio under minimum");
+    w.ok(deployer(), registry, call("setMinRatioBps(uint32)", &[word(10_000)]));
+
+    assert!(matches!(w.submit(custodian(), &a.inputs, &a.proof), Outcome::Success { .. }));
+}
+
+#[test]
+fn proof_is_bound_to_the_chain() {
+    // The same registry address on another chain computes another domain.
+    let fx = fixture();
+    let mut w = World::deploy_on(&fx.compiled, fx.liabilities - HEADROOM_CENTS, CHAIN_ID + 1);
+    assert_eq!(w.registry, fx.registry);
+    assert_reverts_with(&w.submit(custodian(), &fx.valid.inputs, &fx.valid.proof), "InvalidProof()", "this chain's proof elsewhere");
+    assert!(matches!(w.submit(custodian(), &fx.other_chain.inputs, &fx.other_chain.proof), Outcome::Success { .. }));
+}

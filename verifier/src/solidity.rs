@@ -1,0 +1,525 @@
+//! The EVM side of a verifying key: the generated Solidity verifier, the calldata that calls it
+//! (bare, or through the registry's `submit`), and a count of the precompile calls the verifier
+//! makes, from which a gas lower bound follows.
+
+use bondproof_circuits::halo2_proofs::{
+    circuit::{Layouter, SimpleFloorPlanner},
+    plonk::{Circuit, ConstraintSystem, Error},
+};
+use bondproof_circuits::public_inputs::fr_to_be_bytes;
+use bondproof_circuits::solvency::SolvencyConfig;
+use bondproof_circuits::{Fr, SolvencyCircuit, SolvencyPublicInputs};
+use sha3::{Digest, Keccak256};
+use snark_verifier_sdk::{evm::gen_evm_verifier_sol_code, CircuitExt, SHPLONK};
+
+use crate::bundle::ProofBundle;
+use crate::vk_file::VerifierKey;
+
+/// Public inputs the solvency circuit exposes, all in its single instance column.
+pub const NUM_INSTANCES: usize = SolvencyPublicInputs::COUNT;
+
+/// The registry entry point `export-calldata --for registry` encodes.
+pub const SUBMIT_SIGNATURE: &str = "submit(uint64,uint256,uint256,uint32,bytes)";
+
+/// EIP-170: the largest runtime bytecode a contract may have.
+pub const MAX_RUNTIME_BYTES: usize = 24_576;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SolidityError {
+    #[error("the verifier generator rejected the verifying key: {0}")]
+    Generator(String),
+}
+
+/// snark-verifier's generator is generic over a circuit type only to ask it for accumulator
+/// indices; `SolvencyCircuit` lives in another crate, so the orphan rule needs a local type.
+#[derive(Clone, Debug)]
+struct SolvencyShape(SolvencyCircuit);
+
+impl Circuit<Fr> for SolvencyShape {
+    type Config = SolvencyConfig;
+    type FloorPlanner = SimpleFloorPlanner;
+    type Params = ();
+
+    fn without_witnesses(&self) -> Self {
+        Self(self.0.without_witnesses())
+    }
+
+    fn configure(meta: &mut ConstraintSystem<Fr>) -> SolvencyConfig {
+        SolvencyCircuit::configure(meta)
+    }
+
+    fn synthesize(&self, config: SolvencyConfig, layouter: impl Layouter<Fr>) -> Result<(), Error> {
+        self.0.synthesize(config, layouter)
+    }
+}
+
+impl CircuitExt<Fr> for SolvencyShape {
+    fn num_instance(&self) -> Vec<usize> {
+        vec![NUM_INSTANCES]
+    }
+
+    fn instances(&self) -> Vec<Vec<Fr>> {
+        // Only the verifier is generated from this type; it never carries a witness.
+        vec![vec![]]
+    }
+}
+
+/// Solidity source of the verifier for this key (SHPLONK, Keccak transcript). Its entry
+/// contract, `Halo2Verifier`, takes `verifier_calldata` in its fallback, returns nothing, and
+/// reverts unless the proof verifies. When the generated code would not fit EIP-170, it is cut
+/// in two contracts (see `split_verifier`); deploying `Halo2Verifier` deploys both.
+pub fn verifier_solidity(key: &VerifierKey) -> Result<String, SolidityError> {
+    let source = generated_verifier(key)?;
+    if estimate_runtime_bytes(&source) <= SPLIT_ABOVE_BYTES {
+        return Ok(source);
+    }
+    split_verifier(&source)
+}
+
+/// The generator's output as it is: one contract, however large.
+pub fn generated_verifier(key: &VerifierKey) -> Result<String, SolidityError> {
+    // The generator sizes the quotient from the constraint degree, which halo2-axiom caps with
+    // MAX_DEGREE: the same value as at key generation, or the verifier would not match the proofs.
+    bondproof_circuits::ensure_max_degree();
+    // The generator unwraps internally; a key it cannot handle must be an error, not a crash.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        gen_evm_verifier_sol_code::<SolvencyShape, SHPLONK>(&key.params, &key.vk, vec![NUM_INSTANCES])
+    }))
+    .map_err(|payload| {
+        let message = payload
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "internal error".into());
+        SolidityError::Generator(message)
+    })
+}
+
+/// Above this estimate the verifier is split. Below EIP-170's 24,576 to leave room for the
+/// estimate's error (a few percent against solc 0.8.19 with the optimizer off).
+pub const SPLIT_ABOVE_BYTES: usize = 23_000;
+
+/// The generator's code is one straight-line assembly block whose only state between
+/// statements is memory (plus the `success` flag), so it can be cut at any top-level statement
+/// once the proof has been read from calldata: the head runs the first part, then passes its
+/// whole memory to the tail, which resumes from it. The transcript, challenges and every check
+/// stay where the generator put them, in the same order; only a STATICCALL and a memory copy
+/// are added (a few thousand gas). The tail is a pure function of the memory it is given, so
+/// calling it directly proves nothing; only `Halo2Verifier` is a verifier.
+pub fn split_verifier(source: &str) -> Result<String, SolidityError> {
+    let fail = |why: &str| SolidityError::Generator(format!("cannot split the verifier: {why}"));
+    let pragma = source
+        .lines()
+        .find(|l| l.trim_start().starts_with("pragma solidity"))
+        .ok_or_else(|| fail("no pragma"))?
+        .trim();
+    let asm_open = source.find("assembly (\"memory-safe\") {").ok_or_else(|| fail("no assembly block"))?;
+    let body_start = source[asm_open..].find('{').map(|i| asm_open + i + 1).ok_or_else(|| fail("no assembly block"))?;
+    let body_end = matching_brace(source, body_start - 1).ok_or_else(|| fail("unbalanced braces"))?;
+    let body = &source[body_start..body_end];
+    // The prologue (memory check, `success`, the moduli, the point check) ends with the
+    // function definition; the statements after it are the verifier proper.
+    let func = body.find("function validate_ec_point").ok_or_else(|| fail("no validate_ec_point"))?;
+    let func_open = func + body[func..].find('{').ok_or_else(|| fail("no function body"))?;
+    let prologue_end = matching_brace(body, func_open).ok_or_else(|| fail("unbalanced function"))? + 1;
+    let prologue = &body[..prologue_end];
+    let statements = top_level_statements(&body[prologue_end..]);
+    let definitions = |names: &[&str]| -> Result<String, SolidityError> {
+        let mut out = String::new();
+        for name in names {
+            let at = prologue.find(&format!("let {name} :=")).ok_or_else(|| fail("no modulus definition"))?;
+            let line_end = prologue[at..].find('\n').map_or(prologue.len(), |i| at + i);
+            out.push_str(&prologue[at..line_end]);
+            out.push('\n');
+        }
+        Ok(out + &prologue[func..])
+    };
+
+    // The cut must come after the last calldata read: the tail sees only memory.
+    let first = statements
+        .iter()
+        .rposition(|s| s.contains("calldataload") || s.contains("calldatacopy") || s.contains("calldatasize"))
+        .map_or(0, |i| i + 1);
+    let last = statements.iter().position(|s| s.contains("if iszero(success)")).unwrap_or(statements.len());
+    if first >= last {
+        return Err(fail("no statement boundary after the proof is read"));
+    }
+    let sizes: Vec<usize> = statements.iter().map(|s| estimate_code_bytes(s)).collect();
+    let total: usize = sizes.iter().sum();
+    let mut acc: usize = sizes[..first].iter().sum();
+    let mut cut = first;
+    while cut < last && acc + sizes[cut] <= total / 2 {
+        acc += sizes[cut];
+        cut += 1;
+    }
+    let (head, tail) = statements.split_at(cut);
+    for s in head {
+        if let Some(name) = s.trim_start().strip_prefix("let ").and_then(|r| r.split(|c: char| !c.is_alphanumeric() && c != '_').next()) {
+            if tail.iter().any(|t| t.contains(name)) {
+                return Err(fail(&format!("variable {name} is used on both sides")));
+            }
+        }
+    }
+    let tail_defs = definitions(&["f_p", "f_q"])?;
+    Ok(format!(
+        "// SPDX-License-Identifier: MIT
+// Generated by bondproof from snark-verifier-sdk's Solidity verifier, cut in two contracts to
+// fit EIP-170: Halo2Verifier runs the first part, then hands its memory to Halo2VerifierTail.
+
+{pragma}
+
+/// Second part of Halo2Verifier. Its calldata is the head's memory; on its own it verifies
+/// nothing: deploy and call Halo2Verifier.
+contract Halo2VerifierTail {{
+    fallback(bytes calldata) external returns (bytes memory) {{
+        assembly {{
+            calldatacopy(0, 0, calldatasize())
+            let success := true
+{tail_defs}
+{tail}
+        }}
+    }}
+}}
+
+/// Halo2 (SHPLONK, KZG on BN254) verifier: calldata = public inputs as 32-byte words, then
+/// the proof; returns nothing, reverts on an invalid proof.
+contract Halo2Verifier {{
+    address private immutable tailPart;
+
+    constructor() {{
+        tailPart = address(new Halo2VerifierTail());
+    }}
+
+    fallback(bytes calldata) external returns (bytes memory) {{
+        address tail_ = tailPart;
+        assembly {{
+{prologue}
+{head}
+            if iszero(success) {{ revert(0, 0) }}
+            if iszero(staticcall(gas(), tail_, 0, msize(), 0, 0)) {{ revert(0, 0) }}
+            return(0, 0)
+        }}
+    }}
+}}
+",
+        tail = tail.concat(),
+        head = head.concat(),
+    ))
+}
+
+/// Index of the `}` closing the `{` at `open`.
+fn matching_brace(s: &str, open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, c) in s[open..].char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(open + i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Splits assembly statements at newlines where every brace is closed. The generator writes
+/// no braces in comments or strings.
+fn top_level_statements(code: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut depth, mut start) = (0i64, 0usize);
+    for (i, c) in code.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => depth -= 1,
+            '\n' if depth == 0 => {
+                if !code[start..=i].trim().is_empty() {
+                    out.push(&code[start..=i]);
+                }
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    if !code[start..].trim().is_empty() {
+        out.push(&code[start..]);
+    }
+    out
+}
+
+/// Runtime bytecode solc 0.8.19 makes of this source without the optimizer, estimated from
+/// the assembly: a PUSH per literal, one byte per opcode and per variable access, a call
+/// sequence per user function call. Within a few percent on the generator's output.
+pub fn estimate_runtime_bytes(source: &str) -> usize {
+    estimate_code_bytes(source)
+}
+
+fn estimate_code_bytes(code: &str) -> usize {
+    let mut bytes = 0usize;
+    let b = code.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c == b'/' && b.get(i + 1) == Some(&b'/') {
+            while i < b.len() && b[i] != b'\n' {
+                i += 1;
+            }
+        } else if c.is_ascii_digit() {
+            let start = i;
+            while i < b.len() && b[i].is_ascii_alphanumeric() {
+                i += 1;
+            }
+            bytes += 1 + literal_bytes(&code[start..i]);
+        } else if c.is_ascii_alphabetic() || c == b'_' {
+            let start = i;
+            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+                i += 1;
+            }
+            let word = &code[start..i];
+            let called = b.get(i) == Some(&b'(');
+            bytes += match word {
+                "let" | "function" | "if" | "true" | "false" => 1,
+                "validate_ec_point" if called => 12,
+                _ => 1,
+            };
+        } else {
+            i += 1;
+        }
+    }
+    bytes
+}
+
+/// Bytes of the PUSH immediate for a decimal or 0x-hex literal (at least one: solc 0.8.19
+/// targets Paris, which has no PUSH0).
+fn literal_bytes(lit: &str) -> usize {
+    let bytes = match lit.strip_prefix("0x") {
+        Some(h) => h.trim_start_matches('0').len().div_ceil(2),
+        None => match lit.parse::<u128>() {
+            Ok(v) => (128 - v.leading_zeros() as usize).div_ceil(8),
+            // Field constants: bits = digits * log2(10), close enough for sizing a PUSH.
+            Err(_) => (lit.trim_start_matches('0').len() * 3322).div_ceil(8000),
+        },
+    };
+    bytes.clamp(1, 32)
+}
+
+/// The instance words as the verifier reads them: 32 bytes big-endian each, in circuit order.
+pub fn instance_words(inputs: &SolvencyPublicInputs) -> Vec<[u8; 32]> {
+    inputs.to_instances().iter().map(fr_to_be_bytes).collect()
+}
+
+/// Calldata of the bare verifier call: the instance words, then the proof.
+pub fn encode_verifier_calldata(inputs: &SolvencyPublicInputs, proof: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(32 * NUM_INSTANCES + proof.len());
+    for w in instance_words(inputs) {
+        out.extend_from_slice(&w);
+    }
+    out.extend_from_slice(proof);
+    out
+}
+
+/// The first four bytes of the Keccak-256 of a function signature.
+pub fn selector(signature: &str) -> [u8; 4] {
+    let h = Keccak256::digest(signature.as_bytes());
+    [h[0], h[1], h[2], h[3]]
+}
+
+fn word_u128(x: u128) -> [u8; 32] {
+    let mut w = [0u8; 32];
+    w[16..].copy_from_slice(&x.to_be_bytes());
+    w
+}
+
+/// ABI encoding of `submit(epoch, root, liabilities, ratioBps, proof)`. The domain is not an
+/// argument: the registry supplies its own, which is what binds a proof to one registry.
+pub fn encode_submit(inputs: &SolvencyPublicInputs, proof: &[u8]) -> Vec<u8> {
+    let padded = proof.len().div_ceil(32) * 32;
+    let mut out = Vec::with_capacity(4 + 32 * 6 + padded);
+    out.extend_from_slice(&selector(SUBMIT_SIGNATURE));
+    out.extend_from_slice(&word_u128(inputs.epoch as u128));
+    out.extend_from_slice(&fr_to_be_bytes(&inputs.root));
+    out.extend_from_slice(&word_u128(inputs.liabilities));
+    out.extend_from_slice(&word_u128(inputs.ratio_bps as u128));
+    // Head of the dynamic `bytes`: its offset from the start of the arguments (five head words).
+    out.extend_from_slice(&word_u128(32 * 5));
+    out.extend_from_slice(&word_u128(proof.len() as u128));
+    out.extend_from_slice(proof);
+    out.resize(4 + 32 * 6 + padded, 0);
+    out
+}
+
+fn bundle_parts(bundle: &ProofBundle) -> Result<(SolvencyPublicInputs, Vec<u8>), String> {
+    Ok((bundle.public_inputs.to_inputs()?, bundle.proof_bytes()?))
+}
+
+/// Calldata of the bare verifier call for a bundle.
+pub fn verifier_calldata(bundle: &ProofBundle) -> Result<Vec<u8>, String> {
+    let (inputs, proof) = bundle_parts(bundle)?;
+    Ok(encode_verifier_calldata(&inputs, &proof))
+}
+
+/// Calldata of the registry's `submit` for a bundle.
+pub fn registry_calldata(bundle: &ProofBundle) -> Result<Vec<u8>, String> {
+    let (inputs, proof) = bundle_parts(bundle)?;
+    Ok(encode_submit(&inputs, &proof))
+}
+
+/// The precompile calls a generated verifier makes. The generated code is straight-line (no
+/// loops), so each call site in the source runs exactly once per verification.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PrecompileProfile {
+    pub ec_add: usize,
+    pub ec_mul: usize,
+    pub pairing_calls: usize,
+    pub pairing_pairs: usize,
+    pub modexp: usize,
+}
+
+impl PrecompileProfile {
+    /// Counts `staticcall(gas(), ADDR, in, in_len, ...)` sites by precompile address.
+    pub fn of_solidity(source: &str) -> Self {
+        let mut p = Self::default();
+        for site in source.split("staticcall(").skip(1) {
+            let args: Vec<&str> = site.splitn(6, ',').map(str::trim).collect();
+            if args.len() < 4 {
+                continue;
+            }
+            match parse_int(args[1]) {
+                Some(5) => p.modexp += 1,
+                Some(6) => p.ec_add += 1,
+                Some(7) => p.ec_mul += 1,
+                Some(8) => {
+                    p.pairing_calls += 1;
+                    // One pair is a G1 and a G2 point: 64 + 128 input bytes.
+                    p.pairing_pairs += parse_int(args[3]).map_or(0, |len| (len / 192) as usize);
+                }
+                _ => {}
+            }
+        }
+        p
+    }
+
+    /// EIP-1108 gas of these calls: ecAdd 150, ecMul 6,000, pairing 45,000 + 34,000 per pair.
+    /// Modexp (EIP-2565, at least 200 each) is left out, as in the usual bound.
+    pub fn eip1108_gas(&self) -> u64 {
+        150 * self.ec_add as u64
+            + 6_000 * self.ec_mul as u64
+            + 45_000 * self.pairing_calls as u64
+            + 34_000 * self.pairing_pairs as u64
+    }
+}
+
+fn parse_int(s: &str) -> Option<u64> {
+    match s.strip_prefix("0x") {
+        Some(h) => u64::from_str_radix(h, 16).ok(),
+        None => s.parse().ok(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn submit_selector_matches_the_abi() {
+        // keccak256("transfer(address,uint256)") starts a9059cbb: checks the hash is Keccak,
+        // not SHA3-256.
+        assert_eq!(selector("transfer(address,uint256)"), [0xa9, 0x05, 0x9c, 0xbb]);
+    }
+
+    #[test]
+    fn submit_encoding_layout() {
+        let inputs = SolvencyPublicInputs {
+            root: Fr::from(7),
+            liabilities: 1234,
+            ratio_bps: 10_000,
+            epoch: 3,
+            domain: Fr::from(99),
+        };
+        let proof = vec![0xab; 33];
+        let data = encode_submit(&inputs, &proof);
+        assert_eq!(data.len(), 4 + 32 * 6 + 64);
+        assert_eq!(&data[..4], &selector(SUBMIT_SIGNATURE));
+        let word = |i: usize| &data[4 + 32 * i..4 + 32 * (i + 1)];
+        assert_eq!(word(0)[31], 3);
+        assert_eq!(word(1)[31], 7);
+        assert_eq!(&word(2)[30..], &1234u16.to_be_bytes());
+        assert_eq!(&word(3)[30..], &10_000u16.to_be_bytes());
+        assert_eq!(word(4)[31], 160);
+        assert_eq!(word(5)[31], 33);
+        assert_eq!(&data[4 + 192..4 + 192 + 33], &proof[..]);
+        assert!(data[4 + 192 + 33..].iter().all(|&b| b == 0));
+    }
+
+    #[test]
+    fn verifier_calldata_is_words_then_proof() {
+        let inputs = SolvencyPublicInputs {
+            root: Fr::from(1),
+            liabilities: 2,
+            ratio_bps: 3,
+            epoch: 4,
+            domain: Fr::from(5),
+        };
+        let data = encode_verifier_calldata(&inputs, &[9, 9]);
+        assert_eq!(data.len(), 5 * 32 + 2);
+        for i in 0..5 {
+            assert_eq!(data[32 * i + 31] as usize, i + 1);
+            assert!(data[32 * i..32 * i + 31].iter().all(|&b| b == 0));
+        }
+    }
+
+    #[test]
+    fn push_sizes_of_literals() {
+        assert_eq!(literal_bytes("0"), 1);
+        assert_eq!(literal_bytes("0x0"), 1);
+        assert_eq!(literal_bytes("0x1780"), 2);
+        assert_eq!(literal_bytes("255"), 1);
+        assert_eq!(literal_bytes("0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001"), 32);
+        assert_eq!(literal_bytes("21888242871839275222246405745257275088548364400416034343698204186575808495616"), 32);
+    }
+
+    #[test]
+    fn statements_split_only_where_blocks_are_closed() {
+        let code = "mstore(0x0, 1)\n{\n  let x := 2\n  mstore(0x20, x)\n}\nmstore(0x40, 3)\n";
+        let s = top_level_statements(code);
+        assert_eq!(s.len(), 3);
+        assert!(s[1].starts_with('{') && s[1].trim_end().ends_with('}'));
+    }
+
+    #[test]
+    fn split_keeps_every_statement_in_order() {
+        let mut body = String::new();
+        for i in 0..200 {
+            body.push_str(&format!("mstore({:#x}, mulmod(mload({:#x}), {}, f_q))\n", 0x100 + 32 * i, 32 * i, 1000 + i));
+        }
+        let source = format!(
+            "pragma solidity 0.8.19;\ncontract Halo2Verifier {{\n fallback(bytes calldata) external returns (bytes memory) {{\n \
+             assembly (\"memory-safe\") {{\nlet success := true\nlet f_p := 7\nlet f_q := 5\n\
+             function validate_ec_point(x, y) -> valid {{ valid := 1 }}\nmstore(0x0, calldataload(0x0))\n{body}\
+             if iszero(success) {{ revert(0, 0) }}\nreturn(0, 0)\n}}\n}}\n}}\n"
+        );
+        let split = split_verifier(&source).unwrap();
+        let (tail, head) = split.split_once("contract Halo2Verifier {").unwrap();
+        assert!(tail.contains("contract Halo2VerifierTail"));
+        assert!(head.contains("calldataload(0x0)"), "the proof is read before the cut");
+        let sites = |s: &str| s.matches("mulmod(").count();
+        assert_eq!(sites(head) + sites(tail), 200);
+        assert!(sites(head) > 50 && sites(tail) > 50, "balanced: {} / {}", sites(head), sites(tail));
+        let last_head = head.rfind("mulmod(mload(").unwrap();
+        let first_tail = tail.find("mulmod(mload(").unwrap();
+        assert!(head[last_head..].starts_with(&format!("mulmod(mload({:#x})", 32 * (sites(head) - 1))));
+        assert!(tail[first_tail..].starts_with(&format!("mulmod(mload({:#x})", 32 * sites(head))));
+    }
+
+    #[test]
+    fn counts_precompile_sites() {
+        let src = "success := and(eq(staticcall(gas(), 0x7, 0x0, 0x60, 0x0, 0x40), 1), success)\n\
+                   success := and(eq(staticcall(gas(), 0x6, 0x0, 0x80, 0x0, 0x40), 1), success)\n\
+                   success := and(eq(staticcall(gas(), 0x8, 0x0, 0x180, 0x0, 0x20), 1), success)";
+        let p = PrecompileProfile::of_solidity(src);
+        assert_eq!(p, PrecompileProfile { ec_add: 1, ec_mul: 1, pairing_calls: 1, pairing_pairs: 2, modexp: 0 });
+        assert_eq!(p.eip1108_gas(), 150 + 6_000 + 45_000 + 68_000);
+    }
+}
