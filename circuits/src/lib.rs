@@ -7,6 +7,7 @@ pub mod merkle_sum;
 pub mod poseidon;
 pub mod public_inputs;
 pub mod range;
+pub mod policy;
 pub mod solvency;
 
 pub use halo2_proofs;

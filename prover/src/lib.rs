@@ -10,5 +10,6 @@ pub mod inclusion;
 pub mod input_error;
 pub mod keys;
 pub mod liabilities;
+pub mod policy_prove;
 pub mod prove;
 pub mod tree;

@@ -1,0 +1,333 @@
+//! Proving under a policy (issue 7): `prove --policy FILE`. The holdings are checked natively
+//! against the policy first (a violation names the positions at fault, exit 2), then the
+//! [`PolicySolvencyCircuit`] is proved with the policy's parameters as public inputs and the
+//! proof verified before it is returned.
+//!
+//! Keys are cached beside the parameters file as `keys/policy-solvency-d<depth>-k<k>-<setup>`,
+//! apart from the plain solvency keys (a different circuit at the same depth).
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use bondproof_circuits::halo2_proofs::{
+    halo2curves::bn256::Bn256,
+    plonk::{keygen_pk, keygen_vk, ProvingKey},
+    poly::{commitment::Params, kzg::commitment::ParamsKZG},
+    SerdeFormat,
+};
+use bondproof_circuits::merkle_sum::{Leaf, TreeWitness};
+use bondproof_circuits::policy::{
+    policy_witness, Policy, PolicyPublicInputs, PolicyReport, PolicySolvencyCircuit, Violation, DAYS_MAX,
+};
+use bondproof_circuits::public_inputs::domain_tag;
+use bondproof_circuits::{ensure_max_degree, Fr, G1Affine, SolvencyPublicInputs};
+use bondproof_verifier::atomic::write_atomic;
+use bondproof_verifier::verify::verify_proof_bytes;
+use bondproof_verifier::VerifierKey;
+use chrono::NaiveDate;
+use ff::Field;
+
+use crate::attestation::usd;
+use crate::commitment::{days_since_epoch, Commitment};
+use crate::input_error::InputError;
+use crate::keys::{read_params, setup_id, CircuitKeys, KeyError};
+use crate::liabilities::{load_liabilities, Liabilities};
+
+/// The circuit name recorded in the verifying-key file and the bundle.
+pub const POLICY_CIRCUIT: &str = "policy-solvency";
+
+#[derive(Debug, thiserror::Error)]
+pub enum PolicyProveError {
+    #[error("{0}")]
+    Input(#[from] InputError),
+    #[error("{path}: {message}")]
+    Policy { path: String, message: String },
+    #[error("the holdings break the policy \"{policy}\":\n{}", .violations.iter().map(|v| format!("  {v}")).collect::<Vec<_>>().join("\n"))]
+    Violations { policy: String, violations: Vec<Violation> },
+    #[error("counted reserves of {} (after the policy's haircuts) do not cover liabilities of {} at a ratio of {ratio_bps} bps: no proof can be made", usd(*counted), usd(*liabilities))]
+    Uncovered { counted: u128, liabilities: u128, ratio_bps: u32 },
+    #[error("{0}")]
+    Keys(#[from] KeyError),
+    #[error("{0}")]
+    Proof(String),
+}
+
+impl PolicyProveError {
+    /// 2 for bad input (including a holdings file that breaks the policy), 1 when the
+    /// statement cannot be proved.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            PolicyProveError::Uncovered { .. } | PolicyProveError::Proof(_) => 1,
+            _ => 2,
+        }
+    }
+}
+
+/// Reads and validates a policy file.
+pub fn load_policy(path: &Path) -> Result<Policy, PolicyProveError> {
+    let err = |message: String| PolicyProveError::Policy { path: path.display().to_string(), message };
+    let text = std::fs::read_to_string(path).map_err(|e| err(format!("cannot read: {e}")))?;
+    Policy::from_json(&text).map_err(err)
+}
+
+/// Days since 1970-01-01 of an ISO date, checked against the circuit's bound.
+pub fn as_of_days(iso: &str) -> Result<u64, String> {
+    let d = NaiveDate::parse_from_str(iso, "%Y-%m-%d").map_err(|e| format!("as-of date {iso:?}: {e}"))?;
+    let days = days_since_epoch(d);
+    if days > DAYS_MAX {
+        return Err(format!("as-of date {iso} is past the circuit's range (2149-06-06)"));
+    }
+    Ok(days)
+}
+
+/// The native check `commit` and `prove` run before any proving: every violating position.
+pub fn check_policy(policy: &Policy, leaves: &[Leaf], as_of: u64) -> Result<PolicyReport, PolicyProveError> {
+    let report = policy.evaluate(leaves, as_of);
+    if !report.ok() {
+        return Err(PolicyProveError::Violations { policy: policy.name.clone(), violations: report.violations });
+    }
+    Ok(report)
+}
+
+/// Where the policy circuit's keys of this depth are cached.
+pub fn policy_key_paths(params_path: &Path, params: &ParamsKZG<Bn256>, depth: usize) -> (PathBuf, PathBuf) {
+    let dir = params_path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).join("keys");
+    let stem = format!("{POLICY_CIRCUIT}-d{depth}-k{}-{}", params.k(), setup_id(params));
+    (dir.join(format!("{stem}.pk")), dir.join(format!("{stem}.vk.bin")))
+}
+
+/// Parameters cut down to the policy circuit's k at this depth.
+pub fn policy_params(params: &ParamsKZG<Bn256>, depth: usize, path: &Path) -> Result<ParamsKZG<Bn256>, KeyError> {
+    let need = PolicySolvencyCircuit::min_k(depth);
+    if params.k() < need {
+        return Err(KeyError::TooSmall { path: path.display().to_string(), have: params.k(), need, depth });
+    }
+    let mut p = params.clone();
+    if p.k() > need {
+        p.downsize(need);
+    }
+    Ok(p)
+}
+
+/// Keys of the policy circuit; `params` must be at the circuit's k. With `params_path`, they are
+/// loaded from or written to the cache beside it.
+pub fn policy_keys(params_path: Option<&Path>, params: &ParamsKZG<Bn256>, depth: usize) -> Result<CircuitKeys, KeyError> {
+    ensure_max_degree();
+    let shape = PolicySolvencyCircuit::shape(depth);
+    let paths = params_path.map(|p| policy_key_paths(p, params, depth));
+    if let Some((pk_path, vk_path)) = &paths {
+        if let (Ok(pk_bytes), Ok(vk)) = (std::fs::read(pk_path), VerifierKey::read(vk_path)) {
+            let pk = std::panic::catch_unwind(|| {
+                ProvingKey::<G1Affine>::read::<_, PolicySolvencyCircuit>(&mut pk_bytes.as_slice(), SerdeFormat::RawBytes, ())
+            });
+            if let Ok(Ok(pk)) = pk {
+                if vk.circuit == POLICY_CIRCUIT && vk.vk.transcript_repr() == pk.get_vk().transcript_repr() {
+                    return Ok(CircuitKeys { pk, vk, generated: false });
+                }
+            }
+        }
+    }
+    let vk = keygen_vk(params, &shape).map_err(|e| KeyError::Keygen(format!("{e:?}")))?;
+    let pk = keygen_pk(params, vk.clone(), &shape).map_err(|e| KeyError::Keygen(format!("{e:?}")))?;
+    let vk_file = VerifierKey::new(POLICY_CIRCUIT, depth as u32, params, vk);
+    if let Some((pk_path, vk_path)) = &paths {
+        write_atomic(pk_path, &pk.to_bytes(SerdeFormat::RawBytes))?;
+        write_atomic(vk_path, &vk_file.bytes)?;
+    }
+    Ok(CircuitKeys { pk, vk: vk_file, generated: true })
+}
+
+/// The circuit for these leaves and public inputs.
+pub fn policy_circuit(leaves: &[Leaf], inputs: &PolicyPublicInputs) -> PolicySolvencyCircuit {
+    let tree = TreeWitness::build(leaves);
+    let depth = tree.depth();
+    PolicySolvencyCircuit::new(depth, policy_witness(tree, inputs))
+}
+
+/// Proves and verifies; returns the proof bytes.
+pub fn prove_policy_leaves(
+    params: &ParamsKZG<Bn256>,
+    keys: &CircuitKeys,
+    leaves: &[Leaf],
+    inputs: &PolicyPublicInputs,
+) -> Result<Vec<u8>, PolicyProveError> {
+    let instances = inputs.to_instances();
+    let circuit = policy_circuit(leaves, inputs);
+    let proof = crate::prove::prove(params, &keys.pk, circuit, &instances).map_err(|e| PolicyProveError::Proof(e.to_string()))?;
+    verify_proof_bytes(&keys.vk, &instances, &proof).map_err(|e| PolicyProveError::Proof(e.to_string()))?;
+    Ok(proof)
+}
+
+pub struct PolicyProveRequest<'a> {
+    pub commitment: &'a Path,
+    pub liabilities: &'a Path,
+    pub params: &'a Path,
+    pub policy: &'a Path,
+    /// `None`: the policy's `min_ratio_bps`.
+    pub ratio_bps: Option<u32>,
+    pub domain: Option<(u64, [u8; 20])>,
+}
+
+pub struct PolicyProof {
+    pub policy: Policy,
+    pub inputs: PolicyPublicInputs,
+    pub report: PolicyReport,
+    pub liabilities: Liabilities,
+    pub proof: Vec<u8>,
+    pub vk: VerifierKey,
+    pub k: u32,
+    pub depth: usize,
+    pub insecure_setup: bool,
+    pub keys_generated: bool,
+    pub keygen: Duration,
+    pub prove: Duration,
+}
+
+/// The whole `prove --policy` flow up to the proof (the caller writes the bundle and the key).
+pub fn prove_policy_from_commitment(req: &PolicyProveRequest, on_step: &dyn Fn(&str)) -> Result<PolicyProof, PolicyProveError> {
+    on_step("reading the policy and the commitment");
+    let policy = load_policy(req.policy)?;
+    let (commitment, leaves, tree) = Commitment::read(req.commitment)?;
+    let as_of = as_of_days(&commitment.as_of).map_err(|m| InputError::new(req.commitment, m))?;
+    let circuit_leaves: Vec<Leaf> = leaves.iter().map(|l| l.to_leaf()).collect();
+    let report = check_policy(&policy, &circuit_leaves, as_of)?;
+    let liabilities = load_liabilities(req.liabilities)?;
+    let ratio_bps = req.ratio_bps.unwrap_or(policy.min_ratio_bps as u32);
+    if !report.covers(liabilities.total_cents, u64::from(ratio_bps)) {
+        return Err(PolicyProveError::Uncovered { counted: report.counted_total, liabilities: liabilities.total_cents, ratio_bps });
+    }
+    on_step("loading parameters");
+    let (params, info) = read_params(req.params)?;
+    let params = policy_params(&params, commitment.depth, req.params)?;
+    on_step("loading or generating keys");
+    let t = Instant::now();
+    let keys = policy_keys(Some(req.params), &params, commitment.depth)?;
+    let keygen = t.elapsed();
+    let inputs = PolicyPublicInputs {
+        solvency: SolvencyPublicInputs {
+            root: tree.root(),
+            liabilities: liabilities.total_cents,
+            ratio_bps,
+            epoch: commitment.epoch,
+            domain: req.domain.map_or(Fr::ZERO, |(chain, registry)| domain_tag(chain, registry)),
+        },
+        as_of_days: as_of,
+        policy: policy.instance(),
+    };
+    on_step("proving");
+    let t = Instant::now();
+    let proof = prove_policy_leaves(&params, &keys, &circuit_leaves, &inputs)?;
+    let prove = t.elapsed();
+    Ok(PolicyProof {
+        policy,
+        inputs,
+        report,
+        liabilities,
+        proof,
+        k: params.k(),
+        depth: commitment.depth,
+        insecure_setup: info.insecure,
+        keys_generated: keys.generated,
+        vk: keys.vk,
+        keygen,
+        prove,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bondproof_circuits::policy::cusip_field;
+
+    fn leaves(depth: usize, positions: &[(&str, u64, u64)]) -> Vec<Leaf> {
+        (0..1usize << depth)
+            .map(|i| {
+                let salt = Fr::from(77 + i as u64);
+                match positions.get(i) {
+                    Some(&(c, face, mat)) => {
+                        Leaf::new(cusip_field(c.as_bytes().try_into().expect("9")), face, mat, salt)
+                    }
+                    None => Leaf::new(Fr::ZERO, 0, 0, salt),
+                }
+            })
+            .collect()
+    }
+
+    /// A real prove/verify round trip per preset, and a changed policy parameter rejected.
+    #[test]
+    fn round_trip_per_preset() {
+        ensure_max_degree();
+        let depth = 2;
+        let as_of = 20_600;
+        let ls = leaves(depth, &[("912797UD7", 6_000_00, as_of + 3), ("912797WA1", 3_000_00, as_of + 30), ("91282CHX2", 1_000_00, as_of + 300)]);
+        let root = TreeWitness::build(&ls).root().hash();
+        let k = PolicySolvencyCircuit::min_k(depth);
+        let params = crate::keys::setup_insecure(k);
+        let keys = policy_keys(None, &params, depth).expect("keys");
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/policies");
+        for name in ["par", "sec-15c3-1", "basel", "rule-2a-7"] {
+            let policy = load_policy(&Path::new(dir).join(format!("{name}.json"))).expect("preset");
+            let report = check_policy(&policy, &ls, as_of).expect("compliant");
+            let inputs = PolicyPublicInputs {
+                solvency: SolvencyPublicInputs { root, liabilities: report.counted_total, ratio_bps: 10_000, epoch: 1, domain: Fr::ZERO },
+                as_of_days: as_of,
+                policy: policy.instance(),
+            };
+            let proof = prove_policy_leaves(&params, &keys, &ls, &inputs).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let mut changed = inputs.to_instances();
+            changed[PolicyPublicInputs::MAX_MATURITY] += Fr::ONE;
+            assert!(verify_proof_bytes(&keys.vk, &changed, &proof).is_err(), "{name}");
+        }
+    }
+
+    /// Prove time of the plain and the policy circuit at the same depths, in one run:
+    /// `cargo test -p bondproof-prover --release --lib policy_prove::tests::timing -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn timing() {
+        use bondproof_circuits::SolvencyCircuit;
+        ensure_max_degree();
+        let as_of = 20_600;
+        let policy: Policy = Policy::from_json(include_str!("../../fixtures/policies/sec-15c3-1.json")).expect("preset");
+        for depth in [3usize, 5, 8] {
+            let n = (1usize << depth) - 1;
+            // Distinct valid Treasury CUSIPs 912797AA?.. in increasing order.
+            let mut pos = Vec::new();
+            for i in 0..n {
+                let mut c = *b"912797AA0";
+                c[6] = b'A' + (i / 26) as u8;
+                c[7] = b'A' + (i % 26) as u8;
+                c[8] = b'0' + bondproof_circuits::policy::cusip_check_digit(&c[..8]).expect("valid") as u8;
+                pos.push((String::from_utf8(c.to_vec()).expect("ascii"), 1_000_000_00u64, as_of + 10 + i as u64));
+            }
+            let refs: Vec<(&str, u64, u64)> = pos.iter().map(|(c, f, m)| (c.as_str(), *f, *m)).collect();
+            let ls = leaves(depth, &refs);
+            let report = check_policy(&policy, &ls, as_of).expect("compliant");
+            let root = TreeWitness::build(&ls).root().hash();
+            let solv = SolvencyPublicInputs { root, liabilities: report.counted_total, ratio_bps: 10_000, epoch: 1, domain: Fr::ZERO };
+            // Plain.
+            let kp = SolvencyCircuit::min_k(depth);
+            let params = crate::keys::setup_insecure(kp);
+            let vk = keygen_vk(&params, &SolvencyCircuit::shape(depth)).expect("vk");
+            let pk = keygen_pk(&params, vk, &SolvencyCircuit::shape(depth)).expect("pk");
+            let t = Instant::now();
+            crate::prove::prove(&params, &pk, crate::prove::solvency_circuit(&ls, &solv), &solv.to_instances()).expect("plain");
+            let plain = t.elapsed();
+            // Policy.
+            let k = PolicySolvencyCircuit::min_k(depth);
+            let params = crate::keys::setup_insecure(k);
+            let keys = policy_keys(None, &params, depth).expect("keys");
+            let inputs = PolicyPublicInputs { solvency: solv, as_of_days: as_of, policy: policy.instance() };
+            let t = Instant::now();
+            prove_policy_leaves(&params, &keys, &ls, &inputs).expect("policy");
+            let pol = t.elapsed();
+            println!(
+                "depth {depth}: plain rows {} k {kp} prove {:.2?} | policy rows {} k {k} prove+verify {:.2?}",
+                SolvencyCircuit::rows(depth),
+                plain,
+                PolicySolvencyCircuit::rows(depth),
+                pol
+            );
+        }
+    }
+}
