@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use bondproof_circuits::public_inputs::domain_tag;
 use bondproof_circuits::{Fr, SolvencyPublicInputs};
-use bondproof_verifier::bundle::{CircuitInfo, Metadata, ProofBundle, PublicInputsJson, FORMAT_VERSION};
+use bondproof_verifier::bundle::{CircuitInfo, Metadata, PolicyRecord, ProofBundle, PublicInputsJson, FORMAT_VERSION};
 use bondproof_verifier::verify::verify_proof_bytes;
 use bondproof_circuits::halo2_proofs::poly::commitment::Params;
 use ff::Field;
@@ -21,9 +21,12 @@ pub struct ProveRequest<'a> {
     pub liabilities: &'a Path,
     pub params: &'a Path,
     pub out: &'a Path,
-    pub ratio_bps: u32,
+    /// `None`: 10000, or the policy's minimum when a policy is given.
+    pub ratio_bps: Option<u32>,
     pub domain: Option<(u64, [u8; 20])>,
     pub custodian: Option<String>,
+    /// Prove under this policy file (circuit `policy-solvency`) instead of plain solvency.
+    pub policy: Option<&'a Path>,
 }
 
 pub struct ProveOutcome {
@@ -36,6 +39,8 @@ pub struct ProveOutcome {
     pub keygen: Duration,
     pub prove: Duration,
     pub verify: Duration,
+    /// With a policy: its name and the reserves counted after haircuts.
+    pub policy: Option<(String, u128)>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -48,6 +53,8 @@ pub enum AttestError {
     Uncovered { total: u128, liabilities: u128, ratio_bps: u32 },
     #[error("{0}")]
     Proof(String),
+    #[error("{0}")]
+    Policy(#[from] crate::policy_prove::PolicyProveError),
     #[error("cannot write {path}: {source}")]
     Write { path: String, source: std::io::Error },
 }
@@ -57,6 +64,7 @@ impl AttestError {
     pub fn exit_code(&self) -> i32 {
         match self {
             AttestError::Uncovered { .. } | AttestError::Proof(_) => 1,
+            AttestError::Policy(e) => e.exit_code(),
             _ => 2,
         }
     }
@@ -86,12 +94,16 @@ pub fn vk_path_for(out: &Path) -> PathBuf {
 }
 
 pub fn prove_attestation(req: &ProveRequest, on_step: &dyn Fn(&str)) -> Result<ProveOutcome, AttestError> {
+    if let Some(policy) = req.policy {
+        return prove_policy_attestation(req, policy, on_step);
+    }
+    let ratio_bps = req.ratio_bps.unwrap_or(10_000);
     on_step("reading the commitment");
     let (commitment, leaves, tree) = Commitment::read(req.commitment)?;
     let liabilities = load_liabilities(req.liabilities)?;
     let total = tree.total();
-    if total * 10_000 < liabilities.total_cents * req.ratio_bps as u128 {
-        return Err(AttestError::Uncovered { total, liabilities: liabilities.total_cents, ratio_bps: req.ratio_bps });
+    if total * 10_000 < liabilities.total_cents * ratio_bps as u128 {
+        return Err(AttestError::Uncovered { total, liabilities: liabilities.total_cents, ratio_bps });
     }
     on_step("loading parameters");
     let (params, info) = read_params(req.params)?;
@@ -104,7 +116,7 @@ pub fn prove_attestation(req: &ProveRequest, on_step: &dyn Fn(&str)) -> Result<P
     let inputs = SolvencyPublicInputs {
         root: tree.root(),
         liabilities: liabilities.total_cents,
-        ratio_bps: req.ratio_bps,
+        ratio_bps,
         epoch: commitment.epoch,
         domain: req.domain.map_or(Fr::ZERO, |(chain, registry)| domain_tag(chain, registry)),
     };
@@ -132,14 +144,9 @@ pub fn prove_attestation(req: &ProveRequest, on_step: &dyn Fn(&str)) -> Result<P
             insecure_setup: info.insecure,
             prover: format!("bondproof {}", env!("CARGO_PKG_VERSION")),
         },
+        policy: None,
     };
-    let vk_path = vk_path_for(req.out);
-    let write_err = |path: &Path| {
-        let path = path.display().to_string();
-        move |source| AttestError::Write { path, source }
-    };
-    bondproof_verifier::atomic::write_atomic(&vk_path, &keys.vk.bytes).map_err(write_err(&vk_path))?;
-    bundle.write(req.out).map_err(write_err(req.out))?;
+    let vk_path = write_outputs(&bundle, &keys.vk.bytes, req.out)?;
     Ok(ProveOutcome {
         bundle,
         vk_path,
@@ -150,6 +157,66 @@ pub fn prove_attestation(req: &ProveRequest, on_step: &dyn Fn(&str)) -> Result<P
         keygen,
         prove,
         verify,
+        policy: None,
+    })
+}
+
+/// Writes the verifying key beside the bundle, then the bundle; returns the key's path.
+fn write_outputs(bundle: &ProofBundle, vk_bytes: &[u8], out: &Path) -> Result<PathBuf, AttestError> {
+    let vk_path = vk_path_for(out);
+    let write_err = |path: &Path| {
+        let path = path.display().to_string();
+        move |source| AttestError::Write { path, source }
+    };
+    bondproof_verifier::atomic::write_atomic(&vk_path, vk_bytes).map_err(write_err(&vk_path))?;
+    bundle.write(out).map_err(write_err(out))?;
+    Ok(vk_path)
+}
+
+fn prove_policy_attestation(req: &ProveRequest, policy: &Path, on_step: &dyn Fn(&str)) -> Result<ProveOutcome, AttestError> {
+    use crate::policy_prove::{prove_policy_from_commitment, PolicyProveRequest, POLICY_CIRCUIT};
+    let preq = PolicyProveRequest {
+        commitment: req.commitment,
+        liabilities: req.liabilities,
+        params: req.params,
+        policy,
+        ratio_bps: req.ratio_bps,
+        domain: req.domain,
+    };
+    let p = prove_policy_from_commitment(&preq, on_step)?;
+    let (commitment, _, _) = Commitment::read(req.commitment)?;
+    on_step("verifying");
+    let t = Instant::now();
+    let instances = p.inputs.to_instances();
+    verify_proof_bytes(&p.vk, &instances, &p.proof).map_err(|e| AttestError::Proof(e.to_string()))?;
+    let verify = t.elapsed();
+    let bundle = ProofBundle {
+        format_version: FORMAT_VERSION,
+        circuit: CircuitInfo { name: POLICY_CIRCUIT.into(), k: p.k, depth: p.depth as u32 },
+        public_inputs: PublicInputsJson::from_inputs(&p.inputs.solvency),
+        proof: format!("0x{}", hex::encode(&p.proof)),
+        vk_hash: p.vk.hash_hex(),
+        metadata: Metadata {
+            as_of: commitment.as_of.clone(),
+            created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            custodian: req.custodian.clone(),
+            insecure_setup: p.insecure_setup,
+            prover: format!("bondproof {}", env!("CARGO_PKG_VERSION")),
+        },
+        policy: Some(PolicyRecord { parameters: p.policy.clone(), as_of_days: p.inputs.as_of_days }),
+    };
+    let vk_path = write_outputs(&bundle, &p.vk.bytes, req.out)?;
+    Ok(ProveOutcome {
+        bundle,
+        vk_path,
+        total_cents: p.report.face_total,
+        liabilities: p.liabilities,
+        insecure_setup: p.insecure_setup,
+        keys_generated: p.keys_generated,
+        keygen: p.keygen,
+        prove: p.prove,
+        verify,
+        policy: Some((p.policy.name.clone(), p.report.counted_total)),
     })
 }
 

@@ -59,16 +59,21 @@ impl InclusionError {
 /// How a batch spreads over the machine: `concurrent` proofs at a time, each on its own rayon
 /// pool of `threads_per_proof` threads.
 ///
-/// Measured on the 2-core machine this was written on, release build, k = 9 (inclusion proofs of
-/// depth 5 and 16 both fit k = 9), proving all 27 fixture positions / 3000 depth-16 positions:
+/// Measured on the 2-core machine this was written on (release build, k = 9: the inclusion
+/// circuit fits k = 9 at depth 5 and at depth 16 alike), proofs per second over `--all`:
 ///
-///   plan                                   fixture (27)       depth 16 (3000)
-///   1 proof at a time, 2 threads inside    MEASURE            MEASURE
-///   2 proofs at a time, 1 thread each      MEASURE            MEASURE
+///   plan                                         fixture, 26 positions    depth 16, 300 positions
+///   1 thread (RAYON_NUM_THREADS=1)               3.55 3.62 3.65           3.53
+///   2 proofs at a time, 1 thread each (chosen)   7.07 7.56 7.58           6.86 (3000 positions: 6.73)
+///   1 proof at a time, 2 threads inside          6.19 6.32 6.30           *
+///   par_iter on the global pool (nested)         6.52 6.20 5.66           *
 ///
-/// A k = 9 proof is a few hundred FFTs and MSMs of 512 points: too small for rayon's fork/join
-/// inside one proof to pay for itself, while independent proofs share nothing but the
-/// read-only key. Hence one thread per proof and as many proofs as there are threads.
+/// (* no clean run: another engineer's builds shared the machine; per-proof cost depends on k,
+/// not depth, and the fixture rows were taken with the machine otherwise idle.)
+/// A k = 9 proof is FFTs and MSMs over 512 rows: too small for fork/join inside one proof to
+/// pay (1.75x on 2 threads), while independent proofs share nothing but the read-only key
+/// (1.95-2.1x). Letting rayon nest proofs in one pool was slower and noisier than either.
+/// Hence one thread per proof and as many proofs as there are threads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BatchPlan {
     pub concurrent: usize,
@@ -306,4 +311,131 @@ impl InclusionProver {
 fn write_err(path: &Path) -> impl FnOnce(std::io::Error) -> InclusionError {
     let path = path.display().to_string();
     move |source| InclusionError::Write { path, source }
+}
+
+/// How one statement position fared against the proofs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReconcileStatus {
+    /// A proof verifies against the root at exactly the statement's face value.
+    Matched,
+    /// No proof for this CUSIP in the folder.
+    Missing,
+    /// Proofs exist, but none verifies against the root at the statement's face value.
+    Mismatched,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ReconcileRow {
+    pub cusip: String,
+    pub status: ReconcileStatus,
+    /// The statement's rows for this CUSIP, summed (cents).
+    pub statement_face_value: u64,
+    /// The face value a valid proof against the root carries, if there is one.
+    pub proved_face_value: Option<u64>,
+    /// The proof file that decided the row.
+    pub proof: Option<PathBuf>,
+    pub reason: Option<String>,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ReconcileReport {
+    pub rows: Vec<ReconcileRow>,
+    /// CUSIPs with a proof in the folder but not on the statement (informational: the tree may
+    /// hold positions another statement covers).
+    pub not_on_statement: Vec<String>,
+    /// `.json` files in the folder that are not inclusion bundles.
+    pub unreadable: Vec<(PathBuf, String)>,
+}
+
+impl ReconcileReport {
+    pub fn count(&self, status: ReconcileStatus) -> usize {
+        self.rows.iter().filter(|r| r.status == status).count()
+    }
+
+    pub fn all_matched(&self) -> bool {
+        self.rows.iter().all(|r| r.status == ReconcileStatus::Matched)
+    }
+}
+
+/// Checks every position of a custodian's statement (already summed per CUSIP) against the
+/// inclusion bundles in `proofs_dir`. Bundles are matched by the CUSIP they prove, not by file
+/// name: the proof, not the name, is what the custodian vouches for. A folder may hold several
+/// bundles for one CUSIP (say, from several epochs); any one valid under `root` at the
+/// statement's face value matches.
+pub fn reconcile(
+    statement: &[crate::holdings::Holding],
+    proofs_dir: &Path,
+    key: &bondproof_verifier::VerifierKey,
+    root: &Fr,
+) -> Result<ReconcileReport, InputError> {
+    use rayon::prelude::*;
+    use std::collections::BTreeMap;
+
+    let entries = std::fs::read_dir(proofs_dir)
+        .map_err(|e| InputError::new(proofs_dir, format!("cannot read the proofs folder: {e}")))?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json") && p.is_file())
+        .collect();
+    files.sort();
+    let mut by_cusip: BTreeMap<String, Vec<(PathBuf, InclusionBundle)>> = BTreeMap::new();
+    let mut unreadable = Vec::new();
+    for path in files {
+        match InclusionBundle::read(&path) {
+            Ok(b) => by_cusip.entry(b.public_inputs.cusip.clone()).or_default().push((path, b)),
+            Err(e) => unreadable.push((path, e.to_string())),
+        }
+    }
+
+    let rows: Vec<ReconcileRow> = statement
+        .par_iter()
+        .map(|h| {
+            let cusip = h.cusip.to_string();
+            let mut row = ReconcileRow {
+                cusip: cusip.clone(),
+                status: ReconcileStatus::Missing,
+                statement_face_value: h.face_value,
+                proved_face_value: None,
+                proof: None,
+                reason: Some(format!("no inclusion proof for {cusip} in {}", proofs_dir.display())),
+            };
+            let Some(candidates) = by_cusip.get(&cusip) else { return row };
+            row.status = ReconcileStatus::Mismatched;
+            let mut first_failure: Option<(PathBuf, String)> = None;
+            for (path, bundle) in candidates {
+                match bondproof_verifier::verify_inclusion_bundle(bundle, key, Some(root)) {
+                    Ok(inputs) if inputs.face_value == h.face_value => {
+                        row.status = ReconcileStatus::Matched;
+                        row.proved_face_value = Some(inputs.face_value);
+                        row.proof = Some(path.clone());
+                        row.reason = None;
+                        return row;
+                    }
+                    Ok(inputs) => {
+                        // Under one root a CUSIP has one leaf, so this is the tree's figure.
+                        row.proved_face_value = Some(inputs.face_value);
+                        row.proof = Some(path.clone());
+                        row.reason = Some(format!(
+                            "face value differs: the statement says {}, the tree holds {}",
+                            h.face_value, inputs.face_value
+                        ));
+                    }
+                    Err(e) => {
+                        first_failure.get_or_insert_with(|| (path.clone(), format!("proof invalid: {e}")));
+                    }
+                }
+            }
+            if row.proved_face_value.is_none() {
+                if let Some((path, reason)) = first_failure {
+                    row.proof = Some(path);
+                    row.reason = Some(reason);
+                }
+            }
+            row
+        })
+        .collect();
+    let on_statement: std::collections::HashSet<String> = statement.iter().map(|h| h.cusip.to_string()).collect();
+    let not_on_statement = by_cusip.keys().filter(|c| !on_statement.contains(*c)).cloned().collect();
+    Ok(ReconcileReport { rows, not_on_statement, unreadable })
 }

@@ -2,6 +2,7 @@
 //! statement unprovable, 2 bad input or usage.
 
 mod cli_evm;
+mod cli_inclusion;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -80,6 +81,9 @@ enum Command {
         /// Valuation date, YYYY-MM-DD (default: today, UTC); matured positions are rejected.
         #[arg(long)]
         as_of: Option<String>,
+        /// Reject the holdings, before anything is written, if they break this policy.
+        #[arg(long)]
+        policy: Option<PathBuf>,
     },
     /// Prove that a commitment covers the liabilities; writes the bundle and `<out stem>.vk.bin`.
     Prove(ProveArgs),
@@ -90,6 +94,12 @@ enum Command {
         /// The pinned verifying key; a bundle only carries its hash.
         #[arg(long)]
         vk: PathBuf,
+    },
+    /// Auditor inclusion proofs: prove positions are in the committed tree, verify one, or
+    /// reconcile a custodian's statement against a folder of them.
+    Inclusion {
+        #[command(subcommand)]
+        command: cli_inclusion::InclusionCommand,
     },
     /// The whole flow for a first run: setup (insecure unless --srs), commit, prove, verify.
     Attest {
@@ -109,10 +119,15 @@ enum Command {
         depth: Option<usize>,
         #[arg(long)]
         as_of: Option<String>,
-        #[arg(long, default_value_t = 10_000)]
-        ratio_bps: u32,
+        /// Ratio to prove in basis points (default 10000, or the policy's minimum).
+        #[arg(long)]
+        ratio_bps: Option<u32>,
         #[arg(long)]
         custodian: Option<String>,
+        /// Prove under a policy (eligibility, maturities, haircuts, money-fund rules), e.g.
+        /// fixtures/policies/sec-15c3-1.json.
+        #[arg(long)]
+        policy: Option<PathBuf>,
     },
     /// Generate the Solidity verifier for a verifying key; writes `<out>/Verifier.sol`.
     ExportSolidity {
@@ -144,9 +159,14 @@ struct ProveArgs {
     params: PathBuf,
     #[arg(long)]
     out: PathBuf,
-    /// Collateral ratio to prove, in basis points (10000 = 100%).
-    #[arg(long, default_value_t = 10_000)]
-    ratio_bps: u32,
+    /// Collateral ratio to prove, in basis points (10000 = 100%; with --policy, default the
+    /// policy's min_ratio_bps).
+    #[arg(long)]
+    ratio_bps: Option<u32>,
+    /// Prove under a policy file (presets in fixtures/policies/): its parameters become public
+    /// inputs, and every rule is enforced in the circuit.
+    #[arg(long)]
+    policy: Option<PathBuf>,
     /// Bind the proof to one registry: its chain id ...
     #[arg(long, requires = "registry")]
     chain_id: Option<u64>,
@@ -231,9 +251,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
     let json = cli.json;
     match cli.command {
         Command::Setup { k, out, srs } => setup(k, &out, srs.as_deref(), json),
-        Command::Commit { holdings, epoch, out, depth, as_of } => {
+        Command::Commit { holdings, epoch, out, depth, as_of, policy } => {
             let as_of = parse_date(as_of.as_deref())?;
-            let c = do_commit(&holdings, epoch, &out, depth, as_of)?;
+            let c = do_commit(&holdings, epoch, &out, depth, as_of, policy.as_deref())?;
             if json {
                 println!("{}", json!({"ok": true, "root": c.root, "epoch": c.epoch, "depth": c.depth,
                     "k": bondproof_circuits::SolvencyCircuit::min_k(c.depth), "positions": c.positions, "out": out}));
@@ -256,6 +276,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 params: &a.params,
                 out: &a.out,
                 ratio_bps: a.ratio_bps,
+                policy: a.policy.as_deref(),
                 domain,
                 custodian: a.custodian.clone(),
             };
@@ -266,6 +287,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Verify { attestation, vk } => verify(&attestation, &vk, json),
+        Command::Inclusion { command } => cli_inclusion::run(command, json),
         Command::Bench { depths, tree_max, report } => {
             if let Some(&d) = depths.iter().find(|&&d| !(1..=20).contains(&d)) {
                 return Err(Failure::input(format!("--depths: {d} is outside 1..=20")));
@@ -284,12 +306,15 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::ExportSolidity { vk, out } => cli_evm::export_solidity(&vk, &out, json),
         Command::ExportCalldata { attestation, for_ } => cli_evm::export_calldata(&attestation, for_, json),
-        Command::Attest { holdings, liabilities, out, srs, epoch, depth, as_of, ratio_bps, custodian } => {
+        Command::Attest { holdings, liabilities, out, srs, epoch, depth, as_of, ratio_bps, custodian, policy } => {
             let as_of = parse_date(as_of.as_deref())?;
             let commitment_path = out.join("commitment.json");
-            let c = do_commit(&holdings, epoch, &commitment_path, depth, as_of)?;
+            let c = do_commit(&holdings, epoch, &commitment_path, depth, as_of, policy.as_deref())?;
             let params_path = out.join("params.bin");
-            let k = bondproof_circuits::SolvencyCircuit::min_k(c.depth);
+            let k = match policy {
+                Some(_) => bondproof_circuits::policy::PolicySolvencyCircuit::min_k(c.depth),
+                None => bondproof_circuits::SolvencyCircuit::min_k(c.depth),
+            };
             let reuse = read_params(&params_path).ok().filter(|(p, i)| {
                 use bondproof_circuits::halo2_proofs::poly::commitment::Params;
                 p.k() >= k && (srs.is_none() == i.insecure)
@@ -305,6 +330,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 ratio_bps,
                 domain: None,
                 custodian,
+                policy: policy.as_deref(),
             };
             let pb = spinner(json);
             let outcome = prove_attestation(&req, &|m| pb.set_message(m.to_string()));
@@ -352,10 +378,24 @@ fn setup(k: u32, out: &Path, srs: Option<&Path>, quiet: bool) -> Result<(), Fail
     Ok(())
 }
 
-fn do_commit(holdings: &Path, epoch: u64, out: &Path, depth: Option<usize>, as_of: NaiveDate) -> Result<Commitment, Failure> {
+fn do_commit(
+    holdings: &Path,
+    epoch: u64,
+    out: &Path,
+    depth: Option<usize>,
+    as_of: NaiveDate,
+    policy: Option<&Path>,
+) -> Result<Commitment, Failure> {
     let positions = load_holdings(holdings, as_of).map_err(Failure::input)?;
     let aggregated = aggregate_by_cusip(&positions, holdings).map_err(Failure::input)?;
-    let (c, _, _) = commit(&aggregated, epoch, as_of, depth, holdings).map_err(Failure::input)?;
+    let (c, leaves, _) = commit(&aggregated, epoch, as_of, depth, holdings).map_err(Failure::input)?;
+    if let Some(policy) = policy {
+        use bondproof_prover::policy_prove::{check_policy, load_policy};
+        let p = load_policy(policy).map_err(Failure::input)?;
+        let circuit_leaves: Vec<_> = leaves.iter().map(|l| l.to_leaf()).collect();
+        let days = bondproof_prover::commitment::days_since_epoch(as_of);
+        check_policy(&p, &circuit_leaves, days).map_err(|e| Failure { code: e.exit_code() as u8, message: e.to_string() })?;
+    }
     c.write(out).map_err(|e| Failure::input(format!("cannot write {}: {e}", out.display())))?;
     Ok(c)
 }
@@ -367,7 +407,8 @@ fn report_proof(o: &ProveOutcome, json: bool, out: &Path) {
     if json {
         println!("{}", json!({
             "ok": true, "covered": true, "attestation": out, "vk": o.vk_path, "vk_hash": b.vk_hash,
-            "public_inputs": b.public_inputs, "k": b.circuit.k, "depth": b.circuit.depth,
+            "public_inputs": b.public_inputs, "k": b.circuit.k, "depth": b.circuit.depth, "circuit": b.circuit.name,
+            "policy": b.policy, "counted_reserves_cents": o.policy.as_ref().map(|p| p.1.to_string()),
             "proof_bytes": proof_bytes, "insecure_setup": o.insecure_setup,
             "keygen_s": o.keygen.as_secs_f64(), "prove_s": o.prove.as_secs_f64(), "verify_s": o.verify.as_secs_f64(),
         }));
@@ -377,7 +418,18 @@ fn report_proof(o: &ProveOutcome, json: bool, out: &Path) {
     println!("  root         {}", b.public_inputs.root);
     println!("  reserves     {} face value (private: not in the proof)", usd(o.total_cents));
     println!("  liabilities  {} across {}", usd(o.liabilities.total_cents), chains.join(", "));
-    println!("  coverage     COVERED at {} bps ({pct:.2}% of liabilities)", b.public_inputs.ratio_bps);
+    if let (Some((name, counted)), Some(p)) = (&o.policy, &b.policy) {
+        let pol = &p.parameters;
+        let days = |d: Option<u64>| d.map_or("none".to_string(), |d| format!("{d} days"));
+        println!("  policy       {name}: max maturity {}, {} haircut bucket(s), max WAM {}, weekly liquidity {}",
+            days(pol.max_maturity_days), pol.haircuts.len(), days(pol.max_wam_days),
+            pol.min_weekly_liquid_bps.map_or("none".to_string(), |b| format!(">= {b} bps")));
+        println!("  counted      {} after haircuts (proved in the circuit)", usd(*counted));
+        let pct = *counted as f64 / o.liabilities.total_cents.max(1) as f64 * 100.0;
+        println!("  coverage     COVERED at {} bps ({pct:.2}% of liabilities, on counted reserves)", b.public_inputs.ratio_bps);
+    } else {
+        println!("  coverage     COVERED at {} bps ({pct:.2}% of liabilities)", b.public_inputs.ratio_bps);
+    }
     println!("  proof        k = {}, {proof_bytes} bytes; keys {} in {:.1} s, proved in {:.1} s, verified in {} ms",
         b.circuit.k, if o.keys_generated { "generated" } else { "loaded" }, o.keygen.as_secs_f64(), o.prove.as_secs_f64(), o.verify.as_millis());
     if o.insecure_setup {
@@ -403,6 +455,10 @@ fn verify(attestation: &Path, vk: &Path, json: bool) -> Result<(), Failure> {
                     bundle.public_inputs.root, usd(inputs.liabilities), inputs.ratio_bps);
                 println!("  epoch {}, as of {}, domain {}", inputs.epoch, bundle.metadata.as_of,
                     if bundle.public_inputs.domain == "0" { "unbound".to_string() } else { bundle.public_inputs.domain.clone() });
+                if let Some(p) = &bundle.policy {
+                    println!("  policy \"{}\" proved: {}", p.parameters.name,
+                        serde_json::to_string(&p.parameters).expect("serializes"));
+                }
                 if bundle.metadata.insecure_setup {
                     println!("  note: made with an insecure local setup (test only)");
                 }

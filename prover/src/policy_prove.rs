@@ -34,7 +34,7 @@ use crate::keys::{read_params, setup_id, CircuitKeys, KeyError};
 use crate::liabilities::{load_liabilities, Liabilities};
 
 /// The circuit name recorded in the verifying-key file and the bundle.
-pub const POLICY_CIRCUIT: &str = "policy-solvency";
+pub use bondproof_circuits::policy::POLICY_CIRCUIT;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PolicyProveError {

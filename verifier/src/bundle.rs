@@ -51,6 +51,18 @@ pub struct ProofBundle {
     /// `0x` + SHA-256 of the verifying-key file the proof was made for.
     pub vk_hash: String,
     pub metadata: Metadata,
+    /// The policy proved (circuit `policy-solvency`): its parameters are public inputs too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<PolicyRecord>,
+}
+
+/// A policy by name and parameters, with the as-of date the maturity rules were proved at.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyRecord {
+    pub parameters: bondproof_circuits::policy::Policy,
+    /// Days since 1970-01-01.
+    pub as_of_days: u64,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -82,6 +82,9 @@ impl VerifierKey {
         let vk = match circuit.as_str() {
             "solvency" => read_halo2_vk::<SolvencyCircuit>(r)?,
             "inclusion" => read_halo2_vk::<InclusionCircuit>(r)?,
+            bondproof_circuits::policy::POLICY_CIRCUIT => {
+                read_halo2_vk::<bondproof_circuits::policy::PolicySolvencyCircuit>(r)?
+            }
             other => return Err(VkFileError::UnknownCircuit(other.to_string())),
         };
         if vk.get_domain().k() != k {

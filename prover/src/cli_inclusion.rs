@@ -1,0 +1,270 @@
+//! `bondproof inclusion prove | verify | reconcile`: the auditor's side. The custodian proves
+//! positions into bundles; the auditor verifies them against the published root and reconciles
+//! them with the custodian's statement.
+
+use std::path::{Path, PathBuf};
+
+use bondproof_prover::attestation::usd;
+use bondproof_prover::holdings::{aggregate_by_cusip, load_holdings};
+use bondproof_prover::inclusion::{reconcile, BatchPlan, InclusionError, InclusionProver, ReconcileReport, ReconcileStatus};
+use bondproof_verifier::bundle::parse_root;
+use bondproof_verifier::inclusion_bundle::{InclusionBundle, INCLUSION_CIRCUIT};
+use bondproof_verifier::{verify_inclusion_bundle, VerifierKey};
+use bondproof_circuits::Fr;
+use clap::{ArgGroup, Args, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::json;
+
+use crate::Failure;
+
+#[derive(Subcommand)]
+pub enum InclusionCommand {
+    /// Prove that one position (--cusip) or every position (--all) is in the committed tree.
+    Prove(ProveArgs),
+    /// Verify an inclusion proof against the verifying key you trust (exit 0 valid, 1 invalid).
+    Verify {
+        /// The inclusion bundle (`<CUSIP>.json`).
+        #[arg(long)]
+        proof: PathBuf,
+        /// The pinned verifying key (`inclusion.vk.bin`); a bundle only carries its hash.
+        #[arg(long)]
+        vk: PathBuf,
+        /// The root the custodian published (0x-hex); the proof must be for this root.
+        #[arg(long)]
+        root: Option<String>,
+    },
+    /// Check a custodian's statement against inclusion proofs: every CUSIP must be proved, under
+    /// the root, at exactly the statement's face value (its rows summed). Exit 1 if any is not.
+    Reconcile {
+        /// The custodian's statement: a holdings file (CSV or JSON).
+        #[arg(long)]
+        statement: PathBuf,
+        /// Folder of inclusion bundles (what `inclusion prove --all` wrote).
+        #[arg(long)]
+        proofs: PathBuf,
+        /// The pinned verifying key (`inclusion.vk.bin`).
+        #[arg(long)]
+        vk: PathBuf,
+        /// The root the custodian published (0x-hex).
+        #[arg(long)]
+        root: String,
+        /// The statement's date, YYYY-MM-DD (default: today, UTC); positions matured by then are
+        /// rejected, as at commit.
+        #[arg(long)]
+        as_of: Option<String>,
+    },
+}
+
+#[derive(Args)]
+#[command(group(ArgGroup::new("which").required(true).args(["cusip", "all"])))]
+pub struct ProveArgs {
+    /// The custodian-private commitment file.
+    #[arg(long)]
+    commitment: PathBuf,
+    /// The position to prove.
+    #[arg(long)]
+    cusip: Option<String>,
+    /// Only checks that the commitment lists this account for the CUSIP: the tree has one leaf
+    /// per CUSIP, every account's share summed, so the proof is for the sum.
+    #[arg(long, requires = "cusip")]
+    account: Option<String>,
+    /// Prove every position, in parallel, into the --out folder.
+    #[arg(long)]
+    all: bool,
+    /// KZG parameters (any k at least the circuit's; cut down as needed).
+    #[arg(long)]
+    params: PathBuf,
+    /// The bundle to write (--cusip), or the folder for `<CUSIP>.json` and `inclusion.vk.bin` (--all).
+    #[arg(long)]
+    out: PathBuf,
+    /// Threads inside each proof for --all (default 1: as many proofs at once as threads).
+    #[arg(long, hide = true)]
+    threads_per_proof: Option<usize>,
+}
+
+pub fn run(command: InclusionCommand, json: bool) -> Result<(), Failure> {
+    match command {
+        InclusionCommand::Prove(a) => prove(&a, json),
+        InclusionCommand::Verify { proof, vk, root } => verify(&proof, &vk, root.as_deref(), json),
+        InclusionCommand::Reconcile { statement, proofs, vk, root, as_of } => {
+            reconcile_cmd(&statement, &proofs, &vk, &root, as_of.as_deref(), json)
+        }
+    }
+}
+
+impl From<InclusionError> for Failure {
+    fn from(e: InclusionError) -> Self {
+        Failure { code: e.exit_code() as u8, message: e.to_string() }
+    }
+}
+
+fn prove(a: &ProveArgs, json: bool) -> Result<(), Failure> {
+    let pb = crate::spinner(json);
+    pb.set_message("reading the commitment, loading or generating the inclusion keys");
+    let prover = InclusionProver::load(&a.commitment, &a.params);
+    pb.finish_and_clear();
+    let prover = prover?;
+    if a.all {
+        return prove_all(&prover, a, json);
+    }
+    let cusip = a.cusip.as_deref().unwrap_or_default();
+    let t = std::time::Instant::now();
+    let (bundle, vk_path) = prover.prove_one(cusip, a.account.as_deref(), &a.out)?;
+    let secs = t.elapsed().as_secs_f64();
+    if json {
+        println!("{}", json!({"ok": true, "proof": a.out, "vk": vk_path, "vk_hash": bundle.vk_hash,
+            "public_inputs": bundle.public_inputs, "k": bundle.circuit.k, "depth": bundle.circuit.depth,
+            "insecure_setup": prover.insecure_setup, "prove_s": secs}));
+    } else {
+        let face: u128 = bundle.public_inputs.face_value.parse().unwrap_or_default();
+        println!("proved {} at {} face value is in the tree under root {}", bundle.public_inputs.cusip, usd(face), bundle.public_inputs.root);
+        println!("  epoch {}, depth {}, k {}, {:.2} s", bundle.public_inputs.epoch, bundle.circuit.depth, bundle.circuit.k, secs);
+        insecure_note(prover.insecure_setup);
+        println!("  wrote        {} and {}", a.out.display(), vk_path.display());
+        println!("  check it     bondproof inclusion verify --proof {} --vk {} --root {}", a.out.display(), vk_path.display(), bundle.public_inputs.root);
+    }
+    Ok(())
+}
+
+fn prove_all(prover: &InclusionProver, a: &ProveArgs, json: bool) -> Result<(), Failure> {
+    let threads = rayon::current_num_threads();
+    let plan = match a.threads_per_proof {
+        Some(t) => BatchPlan::with_threads_per_proof(threads, t),
+        None => BatchPlan::for_threads(threads),
+    };
+    let n = prover.real_positions().len();
+    let pb = if json { ProgressBar::hidden() } else { ProgressBar::new(n as u64) };
+    pb.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} positions [{elapsed}, {per_sec}, eta {eta}] {msg}")
+            .expect("valid template"),
+    );
+    let outcome = prover.prove_all(&a.out, plan, &|cusip| {
+        pb.set_message(cusip.to_string());
+        pb.inc(1);
+    });
+    pb.finish_and_clear();
+    let outcome = outcome?;
+    let secs = outcome.elapsed.as_secs_f64();
+    let rate = outcome.proved as f64 / secs.max(1e-9);
+    if json {
+        println!("{}", json!({"ok": true, "proved": outcome.proved, "out": a.out, "vk": outcome.vk_path,
+            "vk_hash": prover.keys.vk.hash_hex(), "root": prover.root_hex(), "epoch": prover.commitment.epoch,
+            "depth": prover.depth(), "k": prover.k(), "insecure_setup": prover.insecure_setup,
+            "concurrent": outcome.plan.concurrent, "threads_per_proof": outcome.plan.threads_per_proof,
+            "elapsed_s": secs, "proofs_per_s": rate}));
+    } else {
+        println!("proved {} positions of {} (depth {}, k {}) in {secs:.2} s: {rate:.1} proofs/s, {} at a time on {} thread(s) each",
+            outcome.proved, a.commitment.display(), prover.depth(), prover.k(), outcome.plan.concurrent, outcome.plan.threads_per_proof);
+        println!("  root         {}", prover.root_hex());
+        insecure_note(prover.insecure_setup);
+        println!("  wrote        {}/<CUSIP>.json and {}", a.out.display(), outcome.vk_path.display());
+        println!("  reconcile    bondproof inclusion reconcile --statement STATEMENT.csv --proofs {} --vk {} --root {}",
+            a.out.display(), outcome.vk_path.display(), prover.root_hex());
+    }
+    Ok(())
+}
+
+fn insecure_note(insecure: bool) {
+    if insecure {
+        println!("  WARNING      insecure local setup: fine for testing, not for publication (use --srs)");
+    }
+}
+
+fn read_key(vk: &Path) -> Result<VerifierKey, Failure> {
+    let key = VerifierKey::read(vk).map_err(|e| Failure::input(format!("{}: {e}", vk.display())))?;
+    if key.circuit != INCLUSION_CIRCUIT {
+        return Err(Failure::input(format!(
+            "{}: this verifying key is for the {} circuit, not inclusion (use the inclusion.vk.bin written beside the proofs)",
+            vk.display(),
+            key.circuit
+        )));
+    }
+    Ok(key)
+}
+
+fn read_root(root: &str) -> Result<Fr, Failure> {
+    parse_root(root.trim()).map_err(|e| Failure::input(format!("--root '{root}': {e}")))
+}
+
+fn verify(proof: &Path, vk: &Path, root: Option<&str>, json: bool) -> Result<(), Failure> {
+    if !proof.exists() {
+        return Err(Failure::input(format!("{}: no such file", proof.display())));
+    }
+    let key = read_key(vk)?;
+    let root = root.map(read_root).transpose()?;
+    let bundle = InclusionBundle::read(proof).map_err(Failure::invalid)?;
+    let inputs = verify_inclusion_bundle(&bundle, &key, root.as_ref())
+        .map_err(|e| Failure::invalid(format!("INVALID: {}: {e}", proof.display())))?;
+    let p = &bundle.public_inputs;
+    if json {
+        println!("{}", json!({"ok": true, "valid": true, "public_inputs": p, "root_pinned": root.is_some(),
+            "vk_hash": bundle.vk_hash, "as_of": bundle.metadata.as_of, "insecure_setup": bundle.metadata.insecure_setup}));
+    } else {
+        println!("VALID: {} at {} face value is a position of the tree under root {}", p.cusip, usd(inputs.face_value as u128), p.root);
+        println!("  epoch {}, as of {}", inputs.epoch, bundle.metadata.as_of);
+        if root.is_none() {
+            println!("  note: the root was not pinned; pass --root with the root the custodian published");
+        }
+        if bundle.metadata.insecure_setup {
+            println!("  note: made with an insecure local setup (test only)");
+        }
+    }
+    Ok(())
+}
+
+fn reconcile_cmd(statement: &Path, proofs: &Path, vk: &Path, root: &str, as_of: Option<&str>, json: bool) -> Result<(), Failure> {
+    let key = read_key(vk)?;
+    let root_fr = read_root(root)?;
+    let as_of = crate::parse_date(as_of)?;
+    if !proofs.is_dir() {
+        return Err(Failure::input(format!("{}: not a folder of proofs", proofs.display())));
+    }
+    let positions = load_holdings(statement, as_of).map_err(Failure::input)?;
+    let holdings = aggregate_by_cusip(&positions, statement).map_err(Failure::input)?;
+    let report = reconcile(&holdings, proofs, &key, &root_fr).map_err(Failure::input)?;
+    let (matched, missing, mismatched) = (
+        report.count(ReconcileStatus::Matched),
+        report.count(ReconcileStatus::Missing),
+        report.count(ReconcileStatus::Mismatched),
+    );
+    if json {
+        println!("{}", json!({"ok": report.all_matched(), "exit_code": if report.all_matched() { 0 } else { 1 },
+            "root": root, "statement": statement, "proofs": proofs,
+            "matched": matched, "missing": missing, "mismatched": mismatched,
+            "positions": report.rows, "not_on_statement": report.not_on_statement,
+            "unreadable": report.unreadable.iter().map(|(p, e)| json!({"file": p, "error": e})).collect::<Vec<_>>()}));
+        if !report.all_matched() {
+            // The report above is the JSON answer; main's generic error object would be a second one.
+            std::process::exit(1);
+        }
+        return Ok(());
+    }
+    print_table(&report);
+    println!();
+    println!("{} positions on the statement: {matched} matched, {missing} missing, {mismatched} mismatched (root {root})",
+        report.rows.len());
+    if !report.not_on_statement.is_empty() {
+        println!("  {} proved position(s) are not on the statement: {}", report.not_on_statement.len(), report.not_on_statement.join(", "));
+    }
+    for (path, e) in &report.unreadable {
+        println!("  skipped {}: {e}", path.display());
+    }
+    if report.all_matched() {
+        Ok(())
+    } else {
+        Err(Failure::invalid(format!("{} of {} statement positions are not matched by a valid proof", missing + mismatched, report.rows.len())))
+    }
+}
+
+fn print_table(report: &ReconcileReport) {
+    println!("{:<10}  {:<9}  {:>22}  {:>22}  note", "status", "cusip", "statement face", "proved face");
+    for r in &report.rows {
+        let status = match r.status {
+            ReconcileStatus::Matched => "matched",
+            ReconcileStatus::Missing => "MISSING",
+            ReconcileStatus::Mismatched => "MISMATCHED",
+        };
+        let proved = r.proved_face_value.map_or("-".to_string(), |v| usd(v as u128));
+        println!("{status:<10}  {:<9}  {:>22}  {proved:>22}  {}", r.cusip, usd(r.statement_face_value as u128), r.reason.as_deref().unwrap_or(""));
+    }
+}
