@@ -354,3 +354,44 @@ fn prove_with_too_small_k_exits_2_and_names_the_k_needed() {
     assert!(r.stderr.contains("p.bin"), "the message should name the params file: {}", r.describe());
     assert!(!d.join("a.json").exists() && !d.join("a.vk.bin").exists());
 }
+
+/// A money fund's bills under SEC haircuts and Rule 2a-7: proved, verified, and the policy in
+/// the bundle cannot be loosened after the fact.
+#[test]
+fn policy_attestation_proves_and_its_policy_is_bound() {
+    let tmp = TempDir::new().unwrap();
+    let dir = tmp.path();
+    let run = bondproof(dir, &[
+        "attest", "--holdings", &fixture("money-fund/holdings.csv"), "--liabilities", &fixture("money-fund/liabilities.json"),
+        "--out", "out", "--as-of", "2026-12-12", "--policy", &fixture("policies/money-fund-sec.json"),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.describe());
+    assert!(run.stdout.contains("money-fund-sec") && run.stdout.contains("COVERED"), "{}", run.describe());
+    let verify = bondproof(dir, &["verify", "--attestation", "out/attestation.json", "--vk", "out/attestation.vk.bin"]);
+    assert_eq!(verify.code, 0, "{}", verify.describe());
+    assert!(verify.stdout.contains("money-fund-sec"), "{}", verify.describe());
+
+    let mut bundle: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("out/attestation.json")).unwrap()).unwrap();
+    bundle["policy"]["parameters"]["max_wam_days"] = serde_json::json!(61);
+    std::fs::write(dir.join("loosened.json"), bundle.to_string()).unwrap();
+    let run = bondproof(dir, &["verify", "--attestation", "loosened.json", "--vk", "out/attestation.vk.bin"]);
+    assert_eq!(run.code, 1, "{}", run.describe());
+    bundle["policy"] = serde_json::Value::Null;
+    std::fs::write(dir.join("dropped.json"), bundle.to_string()).unwrap();
+    let run = bondproof(dir, &["verify", "--attestation", "dropped.json", "--vk", "out/attestation.vk.bin"]);
+    assert_eq!(run.code, 1, "{}", run.describe());
+}
+
+/// Long bonds break Rule 2a-7: commit names the positions at fault, exits 2, writes nothing.
+#[test]
+fn commit_rejects_holdings_that_break_the_policy() {
+    let tmp = TempDir::new().unwrap();
+    let dir = tmp.path();
+    let run = bondproof(dir, &[
+        "commit", "--holdings", &fixture("holdings.csv"), "--epoch", "1", "--out", "c.json", "--as-of", AS_OF,
+        "--policy", &fixture("policies/rule-2a-7.json"),
+    ]);
+    assert_eq!(run.code, 2, "{}", run.describe());
+    assert!(run.stderr.contains("912810PW2") && run.stderr.contains("397 days"), "{}", run.describe());
+    assert!(files_in(dir).is_empty(), "{:?}", files_in(dir));
+}
