@@ -5,14 +5,12 @@ use std::time::Instant;
 
 use bondproof_circuits::halo2_proofs::{
     arithmetic::best_multiexp,
-    plonk::{keygen_pk, keygen_vk},
     poly::{commitment::{Params, ParamsProver}, EvaluationDomain},
 };
 use bondproof_circuits::merkle_sum::{Leaf, TreeWitness};
 use bondproof_circuits::poseidon::poseidon4;
 use bondproof_circuits::{Fr, SolvencyCircuit, SolvencyPublicInputs, SolvencyWitness};
 use bondproof_verifier::verify::verify_proof_bytes;
-use bondproof_verifier::VerifierKey;
 use ff::Field;
 use serde::Serialize;
 
@@ -149,11 +147,10 @@ pub fn solvency(depth: usize) -> SolvencyRow {
     reset_peak_rss();
     let shape = SolvencyCircuit::shape(depth);
     let t = Instant::now();
-    let vk = keygen_vk(&params, &shape).expect("keygen_vk");
-    let pk = keygen_pk(&params, vk.clone(), &shape).expect("keygen_pk");
+    let keys = crate::keys::generate_keys(crate::keys::CircuitKind::Solvency, &shape, &params, depth).expect("keygen");
     let keygen_s = t.elapsed().as_secs_f64();
-    let cs = vk.cs().clone();
-    let key = VerifierKey::new("solvency", depth as u32, &params, vk);
+    let cs = keys.vk.vk.cs().clone();
+    let (pk, key) = (keys.pk, keys.vk);
 
     let leaves = synthetic_leaves(1 << depth);
     let t = Instant::now();

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use bondproof_circuits::halo2_proofs::{
     halo2curves::serde::SerdeObject,
-    plonk::{keygen_pk, keygen_vk, Circuit, ProvingKey},
+    plonk::{keygen_pk, keygen_vk_custom, Circuit, ProvingKey},
     poly::{commitment::Params, kzg::commitment::ParamsKZG},
     SerdeFormat,
 };
@@ -80,6 +80,7 @@ pub fn setup_id(params: &ParamsKZG<Bn256>) -> String {
 pub enum CircuitKind {
     Solvency,
     Inclusion,
+    Policy,
 }
 
 impl CircuitKind {
@@ -87,6 +88,7 @@ impl CircuitKind {
         match self {
             CircuitKind::Solvency => "solvency",
             CircuitKind::Inclusion => INCLUSION_CIRCUIT,
+            CircuitKind::Policy => bondproof_circuits::policy::POLICY_CIRCUIT,
         }
     }
 
@@ -94,6 +96,7 @@ impl CircuitKind {
         match self {
             CircuitKind::Solvency => SolvencyCircuit::min_k(depth),
             CircuitKind::Inclusion => InclusionCircuit::min_k(depth),
+            CircuitKind::Policy => bondproof_circuits::policy::PolicySolvencyCircuit::min_k(depth),
         }
     }
 }
@@ -171,10 +174,24 @@ pub fn cached_keys<C: Circuit<Fr, Params = ()>>(
             }
         }
     }
-    let vk = keygen_vk(params, shape).map_err(|e| KeyError::Keygen(format!("{e:?}")))?;
+    let keys = generate_keys(kind, shape, params, depth)?;
+    write_atomic(&pk_path, &keys.pk.to_bytes(SerdeFormat::RawBytes))?;
+    write_atomic(&vk_path, &keys.vk.bytes)?;
+    Ok(keys)
+}
+
+/// Key generation without the cache. Simple selectors are compressed into shared fixed
+/// columns where the degree bound allows: every fixed column is a commitment the EVM verifier
+/// pays for.
+pub fn generate_keys<C: Circuit<Fr, Params = ()>>(
+    kind: CircuitKind,
+    shape: &C,
+    params: &ParamsKZG<Bn256>,
+    depth: usize,
+) -> Result<CircuitKeys, KeyError> {
+    ensure_max_degree();
+    let vk = keygen_vk_custom(params, shape, true).map_err(|e| KeyError::Keygen(format!("{e:?}")))?;
     let pk = keygen_pk(params, vk.clone(), shape).map_err(|e| KeyError::Keygen(format!("{e:?}")))?;
     let vk_file = VerifierKey::new(kind.name(), depth as u32, params, vk);
-    write_atomic(&pk_path, &pk.to_bytes(SerdeFormat::RawBytes))?;
-    write_atomic(&vk_path, &vk_file.bytes)?;
     Ok(CircuitKeys { pk, vk: vk_file, generated: true })
 }

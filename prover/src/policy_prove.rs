@@ -6,22 +6,19 @@
 //! Keys are cached beside the parameters file as `keys/policy-solvency-d<depth>-k<k>-<setup>`,
 //! apart from the plain solvency keys (a different circuit at the same depth).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use bondproof_circuits::halo2_proofs::{
     halo2curves::bn256::Bn256,
-    plonk::{keygen_pk, keygen_vk, ProvingKey},
     poly::{commitment::Params, kzg::commitment::ParamsKZG},
-    SerdeFormat,
 };
 use bondproof_circuits::merkle_sum::{Leaf, TreeWitness};
 use bondproof_circuits::policy::{
     policy_witness, Policy, PolicyPublicInputs, PolicyReport, PolicySolvencyCircuit, Violation, DAYS_MAX,
 };
 use bondproof_circuits::public_inputs::domain_tag;
-use bondproof_circuits::{ensure_max_degree, Fr, G1Affine, SolvencyPublicInputs};
-use bondproof_verifier::atomic::write_atomic;
+use bondproof_circuits::{Fr, SolvencyPublicInputs};
 use bondproof_verifier::verify::verify_proof_bytes;
 use bondproof_verifier::VerifierKey;
 use chrono::NaiveDate;
@@ -30,7 +27,7 @@ use ff::Field;
 use crate::attestation::usd;
 use crate::commitment::{days_since_epoch, Commitment};
 use crate::input_error::InputError;
-use crate::keys::{read_params, setup_id, CircuitKeys, KeyError};
+use crate::keys::{cached_keys, generate_keys, params_for, read_params, CircuitKeys, CircuitKind, KeyError};
 use crate::liabilities::{load_liabilities, Liabilities};
 
 /// The circuit name recorded in the verifying-key file and the bundle.
@@ -89,52 +86,19 @@ pub fn check_policy(policy: &Policy, leaves: &[Leaf], as_of: u64) -> Result<Poli
     Ok(report)
 }
 
-/// Where the policy circuit's keys of this depth are cached.
-pub fn policy_key_paths(params_path: &Path, params: &ParamsKZG<Bn256>, depth: usize) -> (PathBuf, PathBuf) {
-    let dir = params_path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).join("keys");
-    let stem = format!("{POLICY_CIRCUIT}-d{depth}-k{}-{}", params.k(), setup_id(params));
-    (dir.join(format!("{stem}.pk")), dir.join(format!("{stem}.vk.bin")))
-}
-
 /// Parameters cut down to the policy circuit's k at this depth.
 pub fn policy_params(params: &ParamsKZG<Bn256>, depth: usize, path: &Path) -> Result<ParamsKZG<Bn256>, KeyError> {
-    let need = PolicySolvencyCircuit::min_k(depth);
-    if params.k() < need {
-        return Err(KeyError::TooSmall { path: path.display().to_string(), have: params.k(), need, depth });
-    }
-    let mut p = params.clone();
-    if p.k() > need {
-        p.downsize(need);
-    }
-    Ok(p)
+    params_for(CircuitKind::Policy, params, depth, path)
 }
 
 /// Keys of the policy circuit; `params` must be at the circuit's k. With `params_path`, they are
 /// loaded from or written to the cache beside it.
 pub fn policy_keys(params_path: Option<&Path>, params: &ParamsKZG<Bn256>, depth: usize) -> Result<CircuitKeys, KeyError> {
-    ensure_max_degree();
     let shape = PolicySolvencyCircuit::shape(depth);
-    let paths = params_path.map(|p| policy_key_paths(p, params, depth));
-    if let Some((pk_path, vk_path)) = &paths {
-        if let (Ok(pk_bytes), Ok(vk)) = (std::fs::read(pk_path), VerifierKey::read(vk_path)) {
-            let pk = std::panic::catch_unwind(|| {
-                ProvingKey::<G1Affine>::read::<_, PolicySolvencyCircuit>(&mut pk_bytes.as_slice(), SerdeFormat::RawBytes, ())
-            });
-            if let Ok(Ok(pk)) = pk {
-                if vk.circuit == POLICY_CIRCUIT && vk.vk.transcript_repr() == pk.get_vk().transcript_repr() {
-                    return Ok(CircuitKeys { pk, vk, generated: false });
-                }
-            }
-        }
+    match params_path {
+        Some(path) => cached_keys(CircuitKind::Policy, &shape, path, params, depth),
+        None => generate_keys(CircuitKind::Policy, &shape, params, depth),
     }
-    let vk = keygen_vk(params, &shape).map_err(|e| KeyError::Keygen(format!("{e:?}")))?;
-    let pk = keygen_pk(params, vk.clone(), &shape).map_err(|e| KeyError::Keygen(format!("{e:?}")))?;
-    let vk_file = VerifierKey::new(POLICY_CIRCUIT, depth as u32, params, vk);
-    if let Some((pk_path, vk_path)) = &paths {
-        write_atomic(pk_path, &pk.to_bytes(SerdeFormat::RawBytes))?;
-        write_atomic(vk_path, &vk_file.bytes)?;
-    }
-    Ok(CircuitKeys { pk, vk: vk_file, generated: true })
 }
 
 /// The circuit for these leaves and public inputs.
@@ -256,7 +220,7 @@ mod tests {
     /// A real prove/verify round trip per preset, and a changed policy parameter rejected.
     #[test]
     fn round_trip_per_preset() {
-        ensure_max_degree();
+        bondproof_circuits::ensure_max_degree();
         let depth = 2;
         let as_of = 20_600;
         let ls = leaves(depth, &[("912797UD7", 6_000_00, as_of + 3), ("912797WA1", 3_000_00, as_of + 30), ("91282CHX2", 1_000_00, as_of + 300)]);
@@ -286,7 +250,7 @@ mod tests {
     #[ignore]
     fn timing() {
         use bondproof_circuits::SolvencyCircuit;
-        ensure_max_degree();
+        bondproof_circuits::ensure_max_degree();
         let as_of = 20_600;
         let policy: Policy = Policy::from_json(include_str!("../../fixtures/policies/sec-15c3-1.json")).expect("preset");
         for depth in [3usize, 5, 8] {
@@ -308,10 +272,9 @@ mod tests {
             // Plain.
             let kp = SolvencyCircuit::min_k(depth);
             let params = crate::keys::setup_insecure(kp);
-            let vk = keygen_vk(&params, &SolvencyCircuit::shape(depth)).expect("vk");
-            let pk = keygen_pk(&params, vk, &SolvencyCircuit::shape(depth)).expect("pk");
+            let plain_keys = generate_keys(CircuitKind::Solvency, &SolvencyCircuit::shape(depth), &params, depth).expect("keys");
             let t = Instant::now();
-            crate::prove::prove(&params, &pk, crate::prove::solvency_circuit(&ls, &solv), &solv.to_instances()).expect("plain");
+            crate::prove::prove(&params, &plain_keys.pk, crate::prove::solvency_circuit(&ls, &solv), &solv.to_instances()).expect("plain");
             let plain = t.elapsed();
             // Policy.
             let k = PolicySolvencyCircuit::min_k(depth);

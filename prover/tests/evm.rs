@@ -378,9 +378,10 @@ fn build_fixture() -> Fixture {
             liabilities: &liabilities_path,
             params: &params_path,
             out: &out,
-            ratio_bps: 10_000,
+            ratio_bps: Some(10_000),
             domain: Some((chain_id, registry.into_array())),
             custodian: None,
+            policy: None,
         };
         let outcome = prove_attestation(&req, &|_| {}).unwrap_or_else(|e| panic!("proving {name}: {e}"));
         Attestation::from_bundle(&outcome.bundle)

@@ -91,9 +91,10 @@ fn build_fixture() -> Fixture {
         liabilities: &liabilities,
         params: &params_path,
         out: &out,
-        ratio_bps: RATIO_BPS,
+        ratio_bps: Some(RATIO_BPS),
         domain: Some((CHAIN_ID, REGISTRY)),
         custodian: Some("roundtrip test".into()),
+        policy: None,
     };
     let outcome = prove_attestation(&req, &|_| {}).expect("an honest statement proves");
     assert_eq!(outcome.total_cents, RESERVES_CENTS);
