@@ -241,6 +241,36 @@ pub fn markdown(r: &Report) -> String {
     s
 }
 
+/// Inclusion proofs per second with the batch prover's default plan, over `positions` real
+/// positions of a tree of the given depth (keys generated before the clock starts).
+pub fn inclusion_per_s(depth: usize, positions: usize) -> f64 {
+    use crate::cusip::{check_digit, Cusip};
+    use crate::holdings::Holding;
+    let dir = std::env::temp_dir().join(format!("bondproof-bench-inclusion-{}", std::process::id()));
+    let holdings: Vec<Holding> = (0..positions)
+        .map(|i| {
+            let first8 = format!("912797{:02}", i % 100);
+            let cusip = Cusip::parse(&format!("{first8}{}", check_digit(first8.as_bytes()))).expect("valid CUSIP");
+            let maturity = chrono::NaiveDate::from_ymd_opt(2030, 1, 15).expect("date");
+            Holding { cusip, face_value: 1_000_000 + i as u64, maturity, accounts: vec![(None, 1_000_000 + i as u64)] }
+        })
+        .collect();
+    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date");
+    let (c, _, _) = crate::commitment::commit(&holdings, 1, as_of, Some(depth), &dir).expect("commit");
+    let commitment = dir.join("commitment.json");
+    c.write(&commitment).expect("write commitment");
+    let params_path = dir.join("params.bin");
+    let k = bondproof_circuits::InclusionCircuit::min_k(depth);
+    let info = crate::keys::ParamsInfo { k, insecure: true, source: "bench".into() };
+    crate::keys::write_params(&setup_insecure(k), &params_path, &info).expect("write params");
+    let prover = crate::inclusion::InclusionProver::load(&commitment, &params_path).expect("inclusion keys");
+    let outcome = prover
+        .prove_all(&dir.join("proofs"), crate::inclusion::BatchPlan::default(), &|_| {})
+        .expect("inclusion proofs");
+    let _ = std::fs::remove_dir_all(&dir);
+    outcome.proved as f64 / outcome.elapsed.as_secs_f64()
+}
+
 /// Runs the whole suite with a progress line per step; writes `report.json` and `REPORT.md`
 /// into `report_dir` when given.
 pub fn run(depths: &[usize], tree_logs: &[u32], report_dir: Option<&std::path::Path>, on_step: &dyn Fn(&str)) -> std::io::Result<Report> {
@@ -256,6 +286,8 @@ pub fn run(depths: &[usize], tree_logs: &[u32], report_dir: Option<&std::path::P
         on_step(&format!("solvency proof, depth {d} (k = {})", SolvencyCircuit::min_k(d)));
         rows.push(solvency(d));
     }
+    on_step("inclusion proofs (depth 10, 32 positions)");
+    let inclusion = inclusion_per_s(10, 32);
     let report = Report {
         machine: machine(),
         generated_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
@@ -263,7 +295,7 @@ pub fn run(depths: &[usize], tree_logs: &[u32], report_dir: Option<&std::path::P
         poseidon_native_us,
         solvency: rows,
         tree_build: tree,
-        inclusion_per_s: None,
+        inclusion_per_s: Some(inclusion),
     };
     if let Some(dir) = report_dir {
         let mut json = serde_json::to_vec_pretty(&report).expect("serializes");
