@@ -51,6 +51,10 @@ enum Command {
         /// Write report.json and REPORT.md into this folder (e.g. `benches`).
         #[arg(long)]
         report: Option<PathBuf>,
+        /// Only re-render REPORT.md from an existing report.json (e.g. after merging a separate
+        /// depth-16 run into it), without measuring anything.
+        #[arg(long, conflicts_with = "report")]
+        render: Option<PathBuf>,
     },
     /// Generate KZG parameters (insecure, for tests and first runs) or import a ceremony file.
     Setup {
@@ -288,7 +292,17 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Verify { attestation, vk } => verify(&attestation, &vk, json),
         Command::Inclusion { command } => cli_inclusion::run(command, json),
-        Command::Bench { depths, tree_max, report } => {
+        Command::Bench { render: Some(path), .. } => {
+            let text = std::fs::read_to_string(&path).map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
+            let r: bondproof_prover::bench::Report =
+                serde_json::from_str(&text).map_err(|e| Failure::input(format!("{}: not a bench report: {e}", path.display())))?;
+            let md = path.with_file_name("REPORT.md");
+            bondproof_verifier::atomic::write_atomic(&md, bondproof_prover::bench::markdown(&r).as_bytes())
+                .map_err(|e| Failure::input(format!("cannot write {}: {e}", md.display())))?;
+            println!("wrote {}", md.display());
+            Ok(())
+        }
+        Command::Bench { depths, tree_max, report, render: None } => {
             if let Some(&d) = depths.iter().find(|&&d| !(1..=20).contains(&d)) {
                 return Err(Failure::input(format!("--depths: {d} is outside 1..=20")));
             }
