@@ -53,6 +53,9 @@ pub struct Report {
     pub solvency: Vec<SolvencyRow>,
     pub tree_build: Vec<TreeRow>,
     pub inclusion_per_s: Option<f64>,
+    /// On-chain figures recorded by the EVM test (`prover/tests/evm.rs`) in `evm-gas.json`.
+    #[serde(default)]
+    pub evm: Option<serde_json::Value>,
 }
 
 /// CPU model, core count and memory, from /proc.
@@ -226,6 +229,14 @@ pub fn markdown(r: &Report) -> String {
     if let Some(i) = r.inclusion_per_s {
         s.push_str(&format!("\nInclusion proofs: {i:.1} per second (all cores).\n"));
     }
+    if let Some(e) = &r.evm {
+        s.push_str(&format!(
+            "\n## On-chain (fixtures' depth, from the EVM test)\n\n| figure | value |\n|---|---|\n| depth | {} |\n| verifier runtime bytes (split in two contracts) | {} |\n| bare verification gas (per transaction) | {} |\n| of which execution | {} |\n| registry submit gas | {} |\n| proof / verifier calldata / submit calldata bytes | {} / {} / {} |\n| EIP-1108 precompile bound ({} ecMul, {} ecAdd, {} pairing pairs) | {} |\n| execution / bound | {:.3} |\n",
+            e["depth"], e["verifier_runtime_bytes"], e["bare_verify_gas"], e["bare_verify_execution_gas"], e["submit_gas"],
+            e["proof_bytes"], e["verifier_calldata_bytes"], e["submit_calldata_bytes"], e["ec_mul"], e["ec_add"], e["pairing_pairs"],
+            e["eip1108_bound_gas"], e["execution_over_bound"].as_f64().unwrap_or(0.0)
+        ));
+    }
     s.push_str(CANDIDATES);
     s.push_str("\n## Targets\n\n| target | goal | measured | met |\n|---|---|---|---|\n");
     let mut target = |name: &str, goal: &str, measured: String, met: bool| {
@@ -255,6 +266,11 @@ pub fn markdown(r: &Report) -> String {
         target("inclusion proofs", ">= 4 / s", format!("{i:.1} / s"), i >= 4.0);
     }
     s
+}
+
+/// `evm-gas.json` in the report folder, written by the EVM test.
+pub fn read_evm_gas(dir: &std::path::Path) -> Option<serde_json::Value> {
+    std::fs::read(dir.join("evm-gas.json")).ok().and_then(|b| serde_json::from_slice(&b).ok())
 }
 
 /// Inclusion proofs per second with the batch prover's default plan, over `positions` real
@@ -312,8 +328,11 @@ pub fn run(depths: &[usize], tree_logs: &[u32], report_dir: Option<&std::path::P
         solvency: rows,
         tree_build: tree,
         inclusion_per_s: Some(inclusion),
+        evm: None,
     };
+    let mut report = report;
     if let Some(dir) = report_dir {
+        report.evm = read_evm_gas(dir);
         let mut json = serde_json::to_vec_pretty(&report).expect("serializes");
         json.push(b'\n');
         bondproof_verifier::atomic::write_atomic(&dir.join("report.json"), &json)?;

@@ -294,8 +294,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Inclusion { command } => cli_inclusion::run(command, json),
         Command::Bench { render: Some(path), .. } => {
             let text = std::fs::read_to_string(&path).map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
-            let r: bondproof_prover::bench::Report =
+            let mut r: bondproof_prover::bench::Report =
                 serde_json::from_str(&text).map_err(|e| Failure::input(format!("{}: not a bench report: {e}", path.display())))?;
+            r.evm = path.parent().and_then(bondproof_prover::bench::read_evm_gas).or(r.evm);
             let md = path.with_file_name("REPORT.md");
             bondproof_verifier::atomic::write_atomic(&md, bondproof_prover::bench::markdown(&r).as_bytes())
                 .map_err(|e| Failure::input(format!("cannot write {}: {e}", md.display())))?;

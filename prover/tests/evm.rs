@@ -652,3 +652,41 @@ fn proof_is_bound_to_the_chain() {
     assert_reverts_with(&w.submit(custodian(), &fx.valid.inputs, &fx.valid.proof), "InvalidProof()", "this chain's proof elsewhere");
     assert!(matches!(w.submit(custodian(), &fx.other_chain.inputs, &fx.other_chain.proof), Outcome::Success { .. }));
 }
+
+/// The on-chain figures for the benchmark report: `bondproof bench --report benches` (or
+/// `--render`) puts `benches/evm-gas.json` into REPORT.md.
+#[test]
+fn gas_is_recorded_for_the_bench_report() {
+    let fx = fixture();
+    let mut w = fx.world();
+    let a = &fx.valid;
+    let calldata = encode_verifier_calldata(&a.inputs, &a.proof);
+    let zeros = calldata.iter().filter(|&&b| b == 0).count() as u64;
+    let intrinsic = 21_000 + 4 * zeros + 16 * (calldata.len() as u64 - zeros);
+    let verifier = w.verifier;
+    let (bare, _) = w.ok(stranger(), verifier, calldata.clone());
+    let Outcome::Success { gas: submit, .. } = w.submit(custodian(), &a.inputs, &a.proof) else {
+        panic!("valid attestation rejected")
+    };
+    let bound = fx.profile.eip1108_gas();
+    let record = serde_json::json!({
+        "depth": DEPTH,
+        "verifier_runtime_bytes": [fx.compiled.verifier_runtime.len(), fx.compiled.verifier_tail_runtime.as_ref().map_or(0, Vec::len)],
+        "bare_verify_gas": bare,
+        "bare_verify_execution_gas": bare - intrinsic,
+        "submit_gas": submit,
+        "proof_bytes": a.proof.len(),
+        "verifier_calldata_bytes": calldata.len(),
+        "submit_calldata_bytes": encode_submit(&a.inputs, &a.proof).len(),
+        "eip1108_bound_gas": bound,
+        "ec_mul": fx.profile.ec_mul,
+        "ec_add": fx.profile.ec_add,
+        "pairing_pairs": fx.profile.pairing_pairs,
+        "execution_over_bound": (bare - intrinsic) as f64 / bound as f64,
+    });
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../benches/evm-gas.json");
+    let mut text = serde_json::to_vec_pretty(&record).unwrap();
+    text.push(b'\n');
+    bondproof_verifier::atomic::write_atomic(&path, &text).expect("write benches/evm-gas.json");
+    assert!(bare < submit, "submit includes the verification");
+}
