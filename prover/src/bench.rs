@@ -25,7 +25,12 @@ pub struct SolvencyRow {
     pub fixed_columns: usize,
     pub lookup_arguments: usize,
     pub rows_used: usize,
+    /// Area: advice columns times rows used, per leaf.
     pub advice_cells_per_leaf: f64,
+    /// Cells actually assigned (a permutation's 137, a leaf's 9 running-sum cells, a node's
+    /// sum), per leaf.
+    #[serde(default)]
+    pub assigned_cells_per_leaf: f64,
     pub keygen_s: f64,
     pub witness_s: f64,
     pub prove_s: f64,
@@ -86,6 +91,18 @@ fn reset_peak_rss() {
 
 fn synthetic_leaves(n: usize) -> Vec<Leaf> {
     (0..n).map(|i| Leaf::new(Fr::from(0x3931_0000_0000 + i as u64), 1_000_000 + i as u64, 21_000, Fr::from(0x5a17 * (i as u64 + 1)))).collect()
+}
+
+/// Assigned advice cells of the solvency circuit per leaf: leaves (permutation + 9-cell running
+/// sum), nodes (permutation + sum), and the coverage tail (4 cells + three running sums).
+pub fn assigned_cells_per_leaf(depth: usize) -> f64 {
+    use bondproof_circuits::merkle_sum::FACE_VALUE_BYTES;
+    use bondproof_circuits::solvency::{LIABILITIES_BYTES, RATIO_BYTES, SURPLUS_BYTES};
+    let p = bondproof_circuits::poseidon::chip::assigned_cells_per_permutation();
+    let leaves = 1usize << depth;
+    let tail = 4 + (LIABILITIES_BYTES + 1) + (RATIO_BYTES + 1) + (SURPLUS_BYTES + 1);
+    let total = leaves * (p + FACE_VALUE_BYTES + 1) + (leaves - 1) * (p + 1) + tail;
+    total as f64 / leaves as f64
 }
 
 /// Native Poseidon on one thread, microseconds per hash.
@@ -179,6 +196,7 @@ pub fn solvency(depth: usize) -> SolvencyRow {
         lookup_arguments: cs.lookups().len(),
         rows_used,
         advice_cells_per_leaf: (cs.num_advice_columns() * rows_used) as f64 / (1usize << depth) as f64,
+        assigned_cells_per_leaf: assigned_cells_per_leaf(depth),
         keygen_s,
         witness_s,
         prove_s,
@@ -212,14 +230,17 @@ pub fn markdown(r: &Report) -> String {
     let mut s = String::new();
     s.push_str("# bondproof benchmark report\n\n");
     s.push_str(&format!("Machine: {} ({} rayon threads). Generated {} by `bondproof bench --report benches`.\n\n", r.machine, r.threads, r.generated_at));
-    s.push_str("## Solvency proofs\n\n| depth | positions | k | advice / fixed / lookups | rows | advice cells per leaf | keygen s | witness s | prove s | verify ms | floor s | prove / floor | proof bytes | peak RSS MiB |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    s.push_str("## Solvency proofs\n\n| depth | positions | k | advice / fixed / lookups | rows | advice cells per leaf (area / assigned) | keygen s | witness s | prove s | verify ms | floor s | prove / floor | proof bytes | peak RSS MiB |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for x in &r.solvency {
         s.push_str(&format!(
-            "| {} | {} | {} | {} / {} / {} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {:.1} | {:.2} | {:.2} | {} | {:.0} |\n",
+            "| {} | {} | {} | {} / {} / {} | {} | {:.0} / {:.0} | {:.2} | {:.2} | {:.2} | {:.1} | {:.2} | {:.2} | {} | {:.0} |\n",
             x.depth, 1usize << x.depth, x.k, x.advice_columns, x.fixed_columns, x.lookup_arguments, x.rows_used,
-            x.advice_cells_per_leaf, x.keygen_s, x.witness_s, x.prove_s, x.verify_s * 1e3, x.floor_s, x.prove_over_floor,
+            x.advice_cells_per_leaf, x.assigned_cells_per_leaf, x.keygen_s, x.witness_s, x.prove_s, x.verify_s * 1e3, x.floor_s, x.prove_over_floor,
             x.proof_bytes, x.peak_rss_bytes as f64 / 1048576.0
         ));
+    }
+    if r.solvency.iter().any(|x| x.depth >= 14) {
+        s.push_str("\nDepths of 14 and more take many minutes; they are measured by a separate `bondproof bench --depths 16 --json` run whose row is merged into report.json, then this file is re-rendered with `bondproof bench --render benches/report.json`.\n");
     }
     s.push_str("\nThe floor is one MSM of size 2^k per committed polynomial plus one extended-domain FFT per polynomial the quotient needs, timed with halo2's own `best_multiexp` and `best_fft` in the same run.\n\n");
     s.push_str(&format!("## Native\n\nPoseidon (width 5, one thread): {:.1} us per hash.\n\n| leaves | tree build s |\n|---|---|\n", r.poseidon_native_us));
@@ -259,7 +280,8 @@ pub fn markdown(r: &Report) -> String {
         target("prove / floor (worst depth)", "<= 1.5", format!("{:.2} (depth {})", worst.prove_over_floor, worst.depth), worst.prove_over_floor <= 1.5);
     }
     if let Some(x) = r.solvency.last() {
-        target("advice cells per leaf", "<= 300", format!("{:.0}", x.advice_cells_per_leaf), x.advice_cells_per_leaf <= 300.0);
+        target("advice cells per leaf, assigned", "<= 300", format!("{:.0}", x.assigned_cells_per_leaf), x.assigned_cells_per_leaf <= 300.0);
+        target("advice cells per leaf, area (rows x columns)", "<= 300", format!("{:.0}", x.advice_cells_per_leaf), x.advice_cells_per_leaf <= 300.0);
         target("advice columns", "<= 12", x.advice_columns.to_string(), x.advice_columns <= 12);
     }
     if let Some(i) = r.inclusion_per_s {

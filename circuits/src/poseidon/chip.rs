@@ -236,6 +236,11 @@ fn row_kind(row: usize) -> RowKind {
     }
 }
 
+/// Advice cells one permutation assigns (its rows are 11 wide at most, column 11 stays free).
+pub fn assigned_cells_per_permutation() -> usize {
+    (0..ROWS_PER_PERMUTATION).map(used_columns).sum()
+}
+
 /// Advice columns a row of the layout occupies.
 fn used_columns(row: usize) -> usize {
     match row_kind(row) {
