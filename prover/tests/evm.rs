@@ -653,8 +653,9 @@ fn proof_is_bound_to_the_chain() {
     assert!(matches!(w.submit(custodian(), &fx.other_chain.inputs, &fx.other_chain.proof), Outcome::Success { .. }));
 }
 
-/// The on-chain figures for the benchmark report: `bondproof bench --report benches` (or
-/// `--render`) puts `benches/evm-gas.json` into REPORT.md.
+/// The on-chain figures for the benchmark report. With `BONDPROOF_RECORD_GAS=1` they are written
+/// to `benches/evm-gas.json`, which `bondproof bench --report benches` (or `--render`) puts into
+/// REPORT.md; otherwise the test only checks them, leaving the checkout untouched.
 #[test]
 fn gas_is_recorded_for_the_bench_report() {
     let fx = fixture();
@@ -684,9 +685,12 @@ fn gas_is_recorded_for_the_bench_report() {
         "pairing_pairs": fx.profile.pairing_pairs,
         "execution_over_bound": (bare - intrinsic) as f64 / bound as f64,
     });
+    assert!(bare < submit, "submit includes the verification");
+    if std::env::var_os("BONDPROOF_RECORD_GAS").is_none() {
+        return;
+    }
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../benches/evm-gas.json");
     let mut text = serde_json::to_vec_pretty(&record).unwrap();
     text.push(b'\n');
     bondproof_verifier::atomic::write_atomic(&path, &text).expect("write benches/evm-gas.json");
-    assert!(bare < submit, "submit includes the verification");
 }
