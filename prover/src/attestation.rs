@@ -174,16 +174,8 @@ fn write_outputs(bundle: &ProofBundle, vk_bytes: &[u8], out: &Path) -> Result<Pa
 }
 
 fn prove_policy_attestation(req: &ProveRequest, policy: &Path, on_step: &dyn Fn(&str)) -> Result<ProveOutcome, AttestError> {
-    use crate::policy_prove::{prove_policy_from_commitment, PolicyProveRequest, POLICY_CIRCUIT};
-    let preq = PolicyProveRequest {
-        commitment: req.commitment,
-        liabilities: req.liabilities,
-        params: req.params,
-        policy,
-        ratio_bps: req.ratio_bps,
-        domain: req.domain,
-    };
-    let p = prove_policy_from_commitment(&preq, on_step)?;
+    use crate::policy_prove::{prove_policy_from_commitment, POLICY_CIRCUIT};
+    let p = prove_policy_from_commitment(req, policy, on_step)?;
     let (commitment, _, _) = Commitment::read(req.commitment)?;
     on_step("verifying");
     let t = Instant::now();

@@ -122,16 +122,6 @@ pub fn prove_policy_leaves(
     Ok(proof)
 }
 
-pub struct PolicyProveRequest<'a> {
-    pub commitment: &'a Path,
-    pub liabilities: &'a Path,
-    pub params: &'a Path,
-    pub policy: &'a Path,
-    /// `None`: the policy's `min_ratio_bps`.
-    pub ratio_bps: Option<u32>,
-    pub domain: Option<(u64, [u8; 20])>,
-}
-
 pub struct PolicyProof {
     pub policy: Policy,
     pub inputs: PolicyPublicInputs,
@@ -148,9 +138,14 @@ pub struct PolicyProof {
 }
 
 /// The whole `prove --policy` flow up to the proof (the caller writes the bundle and the key).
-pub fn prove_policy_from_commitment(req: &PolicyProveRequest, on_step: &dyn Fn(&str)) -> Result<PolicyProof, PolicyProveError> {
+/// `policy` is the file the caller took out of `req.policy`.
+pub fn prove_policy_from_commitment(
+    req: &crate::attestation::ProveRequest,
+    policy: &Path,
+    on_step: &dyn Fn(&str),
+) -> Result<PolicyProof, PolicyProveError> {
     on_step("reading the policy and the commitment");
-    let policy = load_policy(req.policy)?;
+    let policy = load_policy(policy)?;
     let (commitment, leaves, tree) = Commitment::read(req.commitment)?;
     let as_of = as_of_days(&commitment.as_of).map_err(|m| InputError::new(req.commitment, m))?;
     let circuit_leaves: Vec<Leaf> = leaves.iter().map(|l| l.to_leaf()).collect();
