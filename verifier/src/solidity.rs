@@ -28,6 +28,8 @@ pub const MAX_RUNTIME_BYTES: usize = 24_576;
 pub enum SolidityError {
     #[error("the verifier generator rejected the verifying key: {0}")]
     Generator(String),
+    #[error("on-chain verification is generated for the solvency circuit only; this key is for '{0}'")]
+    UnsupportedCircuit(String),
 }
 
 /// snark-verifier's generator is generic over a circuit type only to ask it for accumulator
@@ -78,6 +80,10 @@ pub fn verifier_solidity(key: &VerifierKey) -> Result<String, SolidityError> {
 
 /// The generator's output as it is: one contract, however large.
 pub fn generated_verifier(key: &VerifierKey) -> Result<String, SolidityError> {
+    // The registry and the calldata layout are the solvency circuit's five public inputs.
+    if key.circuit != "solvency" {
+        return Err(SolidityError::UnsupportedCircuit(key.circuit.clone()));
+    }
     // The generator sizes the quotient from the constraint degree, which halo2-axiom caps with
     // MAX_DEGREE: the same value as at key generation, or the verifier would not match the proofs.
     bondproof_circuits::ensure_max_degree();
