@@ -176,7 +176,6 @@ fn write_outputs(bundle: &ProofBundle, vk_bytes: &[u8], out: &Path) -> Result<Pa
 fn prove_policy_attestation(req: &ProveRequest, policy: &Path, on_step: &dyn Fn(&str)) -> Result<ProveOutcome, AttestError> {
     use crate::policy_prove::{prove_policy_from_commitment, POLICY_CIRCUIT};
     let p = prove_policy_from_commitment(req, policy, on_step)?;
-    let (commitment, _, _) = Commitment::read(req.commitment)?;
     on_step("verifying");
     let t = Instant::now();
     let instances = p.inputs.to_instances();
@@ -189,7 +188,7 @@ fn prove_policy_attestation(req: &ProveRequest, policy: &Path, on_step: &dyn Fn(
         proof: format!("0x{}", hex::encode(&p.proof)),
         vk_hash: p.vk.hash_hex(),
         metadata: Metadata {
-            as_of: commitment.as_of.clone(),
+            as_of: p.as_of.clone(),
             created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             custodian: req.custodian.clone(),
             insecure_setup: p.insecure_setup,

@@ -124,6 +124,8 @@ pub fn prove_policy_leaves(
 
 pub struct PolicyProof {
     pub policy: Policy,
+    /// The commitment's as-of date (ISO), for the bundle's metadata.
+    pub as_of: String,
     pub inputs: PolicyPublicInputs,
     pub report: PolicyReport,
     pub liabilities: Liabilities,
@@ -178,6 +180,7 @@ pub fn prove_policy_from_commitment(
     let proof = prove_policy_leaves(&params, &keys, &circuit_leaves, &inputs)?;
     let prove = t.elapsed();
     Ok(PolicyProof {
+        as_of: commitment.as_of.clone(),
         policy,
         inputs,
         report,

@@ -7,10 +7,12 @@
 //! fixture positions mature.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use bondproof_circuits::SolvencyCircuit;
 use tempfile::TempDir;
+
+mod common;
+use common::{bondproof, Run};
 
 const AS_OF: &str = "2026-11-24";
 const HEADER: &str = "cusip,face_value,maturity,account\n";
@@ -18,31 +20,6 @@ const HEADER: &str = "cusip,face_value,maturity,account\n";
 // shows the line count is real and not "always the first row".
 const GOOD_ROW: &str = "912797UD7,1000000,2027-03-18,fund-a\n";
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn describe(&self) -> String {
-        format!("exit {}\n--- stdout\n{}\n--- stderr\n{}", self.code, self.stdout, self.stderr)
-    }
-}
-
-fn bondproof(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_bondproof"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("the bondproof binary runs");
-    Run {
-        // None only when killed by a signal, which is the panic/abort case these tests exist to catch.
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
 
 fn fixture(name: &str) -> String {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures").join(name);

@@ -5,7 +5,6 @@
 //! circuits/tests/inclusion_mock.rs.
 
 use std::path::Path;
-use std::process::Command;
 use std::sync::OnceLock;
 
 use bondproof_circuits::{Fr, InclusionPublicInputs};
@@ -19,6 +18,9 @@ use bondproof_verifier::{verify_inclusion_bundle, VerifierKey, VerifyError};
 use chrono::NaiveDate;
 use ff::Field;
 use tempfile::TempDir;
+
+mod common;
+use common::{bondproof, Run};
 
 const AS_OF: &str = "2026-11-24";
 const EPOCH: u64 = 4;
@@ -152,26 +154,6 @@ fn batch_plans_cover_the_threads() {
 
 // ---- the CLI, as the custodian and the auditor run it
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn describe(&self) -> String {
-        format!("exit {}\n--- stdout\n{}\n--- stderr\n{}", self.code, self.stdout, self.stderr)
-    }
-}
-
-fn bondproof(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_bondproof")).current_dir(dir).args(args).output().expect("bondproof runs");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
 
 /// A folder with a commitment and `proofs/` from `inclusion prove --all`; returns it and the root.
 fn proved_all() -> (TempDir, String) {
