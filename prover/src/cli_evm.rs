@@ -3,7 +3,10 @@
 
 use std::path::Path;
 
-use bondproof_verifier::solidity::{registry_calldata, verifier_calldata, verifier_solidity, PrecompileProfile};
+use bondproof_verifier::solidity::{
+    encode_set_minimum_policy, policy_id, registry_calldata, verifier_calldata, verifier_contracts, verifier_solidity,
+    PrecompileProfile,
+};
 use bondproof_verifier::{ProofBundle, VerifierKey};
 use serde_json::json;
 
@@ -14,8 +17,11 @@ use crate::Failure;
 pub enum CalldataTarget {
     /// The generated verifier: public inputs (32-byte words), then the proof.
     Verifier,
-    /// `ReserveRegistry.submit(epoch, root, liabilities, ratioBps, proof)`.
+    /// `ReserveRegistry.submit(epoch, root, liabilities, ratioBps, proof)`, or
+    /// `submitWithPolicy(...)` for a policy attestation.
     Registry,
+    /// `ReserveRegistry.setMinimumPolicy(policy)`, for the registry's owner.
+    MinimumPolicy,
 }
 
 impl CalldataTarget {
@@ -23,6 +29,7 @@ impl CalldataTarget {
         match self {
             CalldataTarget::Verifier => "verifier",
             CalldataTarget::Registry => "registry",
+            CalldataTarget::MinimumPolicy => "minimum-policy",
         }
     }
 }
@@ -33,18 +40,30 @@ pub fn export_solidity(vk: &Path, out: &Path, json: bool) -> Result<(), Failure>
     let path = out.join("Verifier.sol");
     bondproof_verifier::atomic::write_atomic(&path, source.as_bytes())
         .map_err(|e| Failure::input(format!("cannot write {}: {e}", path.display())))?;
+    let contracts = verifier_contracts(&source);
     if json {
         let p = PrecompileProfile::of_solidity(&source);
         println!("{}", json!({
             "ok": true, "path": path, "bytes": source.len(), "vk_hash": key.hash_hex(),
             "circuit": key.circuit, "depth": key.depth, "k": key.k(),
-            // Two contracts when the generated one would exceed EIP-170; deploy Halo2Verifier.
-            "split": source.contains("contract Halo2VerifierTail"),
+            // Several contracts when the generated one would exceed EIP-170, in deployment order;
+            // the last, Halo2Verifier, takes the others' addresses in its constructor.
+            "contracts": contracts,
             "precompiles": {"ec_add": p.ec_add, "ec_mul": p.ec_mul, "pairing_calls": p.pairing_calls,
                 "pairing_pairs": p.pairing_pairs, "modexp": p.modexp, "eip1108_gas": p.eip1108_gas()},
         }));
     } else {
         println!("{}", path.display());
+        if contracts.len() > 1 {
+            let parts = &contracts[..contracts.len() - 1];
+            eprintln!(
+                "{} circuit: the verifier is {} contracts (EIP-170). Deploy {}, then Halo2Verifier({}).",
+                key.circuit,
+                contracts.len(),
+                parts.join(", "),
+                parts.iter().map(|p| format!("address of {p}")).collect::<Vec<_>>().join(", ")
+            );
+        }
     }
     Ok(())
 }
@@ -55,6 +74,7 @@ pub fn export_calldata(attestation: &Path, target: CalldataTarget, json: bool) -
     let data = match target {
         CalldataTarget::Verifier => verifier_calldata(&bundle).map_err(bad)?,
         CalldataTarget::Registry => registry_calldata(&bundle).map_err(bad)?,
+        CalldataTarget::MinimumPolicy => unreachable!("dispatched to export_minimum_policy"),
     };
     if target == CalldataTarget::Registry && bundle.public_inputs.domain == "0" {
         // The registry appends its own domain, never 0: such a submission can only revert.
@@ -67,6 +87,23 @@ pub fn export_calldata(attestation: &Path, target: CalldataTarget, json: bool) -
         hex
     };
     print_line(&line);
+    Ok(())
+}
+
+/// `setMinimumPolicy(policy)` for a policy file, and the id the registry records it under.
+pub fn export_minimum_policy(path: &Path, json: bool) -> Result<(), Failure> {
+    let policy = bondproof_prover::policy_prove::load_policy(path).map_err(Failure::input)?;
+    let instance = policy.instance();
+    let data = encode_set_minimum_policy(&instance);
+    let hex = format!("0x{}", hex::encode(&data));
+    let id = format!("0x{}", hex::encode(policy_id(&instance)));
+    if json {
+        print_line(&json!({"ok": true, "for": "minimum-policy", "policy": policy.name, "policy_id": id,
+            "bytes": data.len(), "calldata": hex}).to_string());
+    } else {
+        eprintln!("setMinimumPolicy for policy '{}' (policy id {id}); send it from the registry's owner:", policy.name);
+        print_line(&hex);
+    }
     Ok(())
 }
 

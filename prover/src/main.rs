@@ -142,13 +142,23 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Print, as 0x-hex, the calldata that verifies an attestation on an EVM chain.
+    /// Print, as 0x-hex, the calldata that verifies an attestation on an EVM chain, or that
+    /// sets a registry's minimum policy.
+    #[command(after_help = "Examples:\n  \
+        bondproof export-calldata --attestation out/attestation.json --for registry\n  \
+        bondproof export-calldata --for minimum-policy --policy fixtures/policies/sec-15c3-1.json")]
     ExportCalldata {
-        #[arg(long)]
-        attestation: PathBuf,
-        /// `verifier`: public inputs (32-byte words) then the proof; `registry`: `submit(...)`.
+        /// The attestation bundle (for `verifier` and `registry`).
+        #[arg(long, required_unless_present = "policy")]
+        attestation: Option<PathBuf>,
+        /// `verifier`: public inputs (32-byte words) then the proof; `registry`: `submit(...)`,
+        /// or `submitWithPolicy(...)` for a policy attestation; `minimum-policy`: the owner's
+        /// `setMinimumPolicy(...)` for the policy file given with --policy.
         #[arg(long = "for", value_enum, default_value_t = cli_evm::CalldataTarget::Verifier)]
         for_: cli_evm::CalldataTarget,
+        /// Policy file (with `--for minimum-policy`).
+        #[arg(long, conflicts_with = "attestation")]
+        policy: Option<PathBuf>,
     },
 }
 
@@ -320,7 +330,15 @@ fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::ExportSolidity { vk, out } => cli_evm::export_solidity(&vk, &out, json),
-        Command::ExportCalldata { attestation, for_ } => cli_evm::export_calldata(&attestation, for_, json),
+        Command::ExportCalldata { attestation, for_, policy } => match (attestation, policy) {
+            (_, Some(policy)) if for_ == cli_evm::CalldataTarget::MinimumPolicy => cli_evm::export_minimum_policy(&policy, json),
+            (Some(attestation), None) if for_ != cli_evm::CalldataTarget::MinimumPolicy => {
+                cli_evm::export_calldata(&attestation, for_, json)
+            }
+            _ => Err(Failure::input(
+                "export-calldata: --for minimum-policy takes --policy FILE; --for verifier and --for registry take --attestation FILE",
+            )),
+        },
         Command::Attest { holdings, liabilities, out, srs, epoch, depth, as_of, ratio_bps, custodian, policy } => {
             let as_of = parse_date(as_of.as_deref())?;
             let commitment_path = out.join("commitment.json");

@@ -15,10 +15,15 @@ use bondproof_prover::attestation::{prove_attestation, ProveRequest};
 use bondproof_prover::commitment::commit;
 use bondproof_prover::holdings::{aggregate_by_cusip, load_holdings};
 use bondproof_prover::keys::{setup_insecure, solvency_keys, write_params, ParamsInfo};
+use bondproof_circuits::policy::{HaircutBucket, Policy, PolicyPublicInputs};
+use bondproof_prover::commitment::days_since_epoch;
+use bondproof_prover::policy_prove::{load_policy, policy_keys};
 use bondproof_verifier::solidity::{
-    encode_submit, encode_verifier_calldata, estimate_runtime_bytes, generated_verifier, verifier_solidity,
+    encode_set_minimum_policy, encode_submit, encode_submit_with_policy, encode_verifier_calldata,
+    estimate_runtime_bytes, generated_verifier, policy_id, policy_words, verifier_contracts, verifier_solidity,
     PrecompileProfile, MAX_RUNTIME_BYTES,
 };
+use proptest::prelude::*;
 use bondproof_verifier::ProofBundle;
 use revm::context::result::{ExecutionResult, Output};
 use revm::context::TxEnv;
@@ -49,12 +54,26 @@ fn stranger() -> Address {
 // ------------------------------------------------------------------ compiling
 
 struct Compiled {
-    verifier_creation: Vec<u8>,
-    verifier_runtime: Vec<u8>,
-    /// The second contract of a split verifier.
-    verifier_tail_runtime: Option<Vec<u8>>,
+    verifier: VerifierCode,
     registry_creation: Vec<u8>,
     token_creation: Vec<u8>,
+}
+
+/// A verifier's contracts in deployment order: its parts, if split, then `Halo2Verifier`.
+struct VerifierCode {
+    contracts: Vec<CompiledContract>,
+}
+
+struct CompiledContract {
+    name: String,
+    creation: Vec<u8>,
+    runtime: Vec<u8>,
+}
+
+impl VerifierCode {
+    fn runtime_sizes(&self) -> Vec<usize> {
+        self.contracts.iter().map(|c| c.runtime.len()).collect()
+    }
 }
 
 fn verifier_dir() -> PathBuf {
@@ -70,10 +89,16 @@ fn compile(verifier_sol: &str) -> Compiled {
     let code = |file: &str, contract: &str, kind: &str| {
         find(file, contract, kind).unwrap_or_else(|| panic!("no {kind} for {file}:{contract}"))
     };
+    let contracts = verifier_contracts(verifier_sol)
+        .into_iter()
+        .map(|name| CompiledContract {
+            creation: code("Verifier.sol", &name, "bytecode"),
+            runtime: code("Verifier.sol", &name, "deployedBytecode"),
+            name,
+        })
+        .collect();
     Compiled {
-        verifier_creation: code("Verifier.sol", "Halo2Verifier", "bytecode"),
-        verifier_runtime: code("Verifier.sol", "Halo2Verifier", "deployedBytecode"),
-        verifier_tail_runtime: find("Verifier.sol", "Halo2VerifierTail", "deployedBytecode"),
+        verifier: VerifierCode { contracts },
         registry_creation: code("ReserveRegistry.sol", "ReserveRegistry", "bytecode"),
         token_creation: code("TestToken.sol", "TestToken", "bytecode"),
     }
@@ -226,6 +251,18 @@ fn deploy(evm: &mut Evm, creation: &[u8], args: &[u8]) -> Address {
     }
 }
 
+/// Deploys a verifier as `export-solidity` says: its parts, then `Halo2Verifier` with their
+/// addresses.
+fn deploy_verifier(evm: &mut Evm, v: &VerifierCode) -> Address {
+    let (head, parts) = v.contracts.split_last().expect("Halo2Verifier");
+    assert_eq!(head.name, "Halo2Verifier");
+    let mut args = Vec::new();
+    for part in parts {
+        args.extend_from_slice(&addr_word(deploy(evm, &part.creation, &[])));
+    }
+    deploy(evm, &head.creation, &args)
+}
+
 impl World {
     /// Token, verifier and registry, configured, with a custodian and a supply of
     /// `supply_cents`. Deterministic: the same order from the same deployer gives the same
@@ -235,12 +272,19 @@ impl World {
     }
 
     fn deploy_on(c: &Compiled, supply_cents: u128, chain_id: u64) -> Self {
+        Self::deploy_with(c, supply_cents, chain_id, "setVerifier(address)", TIMESTAMP)
+    }
+
+    /// As `deploy_on`, with the verifier installed by `verifier_setter` and the chain's clock at
+    /// `timestamp`.
+    fn deploy_with(c: &Compiled, supply_cents: u128, chain_id: u64, verifier_setter: &str, timestamp: u64) -> Self {
         let mut evm = new_evm(chain_id);
+        evm.ctx.block.timestamp = revm::primitives::U256::from(timestamp);
         let token = deploy(&mut evm, &c.token_creation, &token_constructor_args("Test Treasury Fund", "TTF", TOKEN_DECIMALS));
-        let verifier = deploy(&mut evm, &c.verifier_creation, &[]);
+        let verifier = deploy_verifier(&mut evm, &c.verifier);
         let registry = deploy(&mut evm, &c.registry_creation, &[]);
         let mut w = World { evm, token, verifier, registry };
-        w.ok(deployer(), registry, call("setVerifier(address)", &[addr_word(verifier)]));
+        w.ok(deployer(), registry, call(verifier_setter, &[addr_word(verifier)]));
         w.ok(deployer(), registry, call("setToken(address)", &[addr_word(token)]));
         w.ok(deployer(), registry, call("registerCustodian(address)", &[addr_word(custodian())]));
         w.mint_cents(supply_cents);
@@ -422,38 +466,48 @@ impl Fixture {
 #[test]
 fn verifier_fits_the_contract_size_limit() {
     let fx = fixture();
-    let head = fx.compiled.verifier_runtime.len();
-    let tail = fx.compiled.verifier_tail_runtime.as_ref().map(Vec::len);
-    let output = solc(&fx.generated, false);
+    let calldata = encode_verifier_calldata(&fx.valid.inputs.to_instances(), &fx.valid.proof);
+    check_verifier_size(&fx.generated, &fx.compiled.verifier, calldata, || fx.world());
+}
+
+/// Each contract of a verifier is under EIP-170, and it is split only when the generated one
+/// is not; prints what the split costs against the whole verifier on a chain without the limit.
+fn check_verifier_size(generated: &str, code: &VerifierCode, calldata: Vec<u8>, world: impl Fn() -> World) {
+    let sizes = code.runtime_sizes();
+    let output = solc(generated, false);
     let object = |kind: &str| {
         hex::decode(output["contracts"]["Verifier.sol"]["Halo2Verifier"]["evm"][kind]["object"].as_str().unwrap()).unwrap()
     };
     let whole = object("deployedBytecode").len();
     eprintln!(
-        "verifier runtime bytecode: generated as one contract {whole} bytes (estimated {}); deployed as \
-         Halo2Verifier {head} bytes + Halo2VerifierTail {tail:?} bytes; EIP-170 limit {MAX_RUNTIME_BYTES}",
-        estimate_runtime_bytes(&fx.generated)
+        "verifier runtime bytecode: generated as one contract {whole} bytes (estimated {}); deployed as {} \
+         bytes; EIP-170 limit {MAX_RUNTIME_BYTES}",
+        estimate_runtime_bytes(generated),
+        code.contracts.iter().map(|c| format!("{} {}", c.name, c.runtime.len())).collect::<Vec<_>>().join(" + "),
     );
-    assert!(head <= MAX_RUNTIME_BYTES, "Halo2Verifier runtime {head} bytes");
-    assert!(tail.unwrap_or(0) <= MAX_RUNTIME_BYTES, "Halo2VerifierTail runtime {tail:?} bytes");
+    for c in &code.contracts {
+        assert!(c.runtime.len() <= MAX_RUNTIME_BYTES, "{} runtime {} bytes", c.name, c.runtime.len());
+    }
     // The split is there only when needed: a whole verifier that fits is deployed as it is.
-    assert_eq!(tail.is_some(), whole > MAX_RUNTIME_BYTES, "split decision against the real size {whole}");
+    assert_eq!(sizes.len() > 1, whole > MAX_RUNTIME_BYTES, "split decision against the real size {whole}");
 
-    if tail.is_some() {
-        // What the split costs: the whole verifier, on a chain without EIP-170, against the split one.
+    if sizes.len() > 1 {
+        // What the split costs: the whole verifier, on a chain without EIP-170 or EIP-3860,
+        // against the split one.
         let mut evm = new_evm(CHAIN_ID);
         evm.ctx.cfg.limit_contract_code_size = Some(usize::MAX);
+        evm.ctx.cfg.limit_contract_initcode_size = Some(usize::MAX);
         let unsplit = deploy(&mut evm, &object("bytecode"), &[]);
-        let calldata = encode_verifier_calldata(&fx.valid.inputs, &fx.valid.proof);
         let gas_whole = match transact(&mut evm, stranger(), TxKind::Call(unsplit), calldata.clone()) {
             ExecutionResult::Success { gas_used, .. } => gas_used,
             other => panic!("the unsplit verifier rejects the proof: {other:?}"),
         };
-        let mut w = fx.world();
+        let mut w = world();
         let verifier = w.verifier;
         let (gas_split, _) = w.ok(stranger(), verifier, calldata);
         eprintln!(
-            "bare verification: unsplit {gas_whole} gas, split {gas_split} gas (+{})",
+            "bare verification: unsplit {gas_whole} gas, split in {} {gas_split} gas (+{})",
+            sizes.len(),
             gas_split as i64 - gas_whole as i64
         );
     }
@@ -465,7 +519,7 @@ fn bare_verifier_accepts_the_proof_and_rejects_any_change() {
     let mut w = fx.world();
     let v = w.verifier;
     let a = &fx.valid;
-    let calldata = encode_verifier_calldata(&a.inputs, &a.proof);
+    let calldata = encode_verifier_calldata(&a.inputs.to_instances(), &a.proof);
     let (gas, _) = w.ok(stranger(), v, calldata.clone());
 
     let zeros = calldata.iter().filter(|&&b| b == 0).count() as u64;
@@ -508,9 +562,9 @@ fn bare_verifier_accepts_the_proof_and_rejects_any_change() {
     assert!(matches!(w.send(stranger(), v, truncated), Outcome::Revert { .. }), "truncated proof accepted");
     // Another domain's proof with this domain's inputs, and with its own (the bare verifier
     // knows no domain: it accepts a proof for whatever inputs it was made for).
-    let mut swapped = encode_verifier_calldata(&a.inputs, &fx.other_chain.proof);
+    let mut swapped = encode_verifier_calldata(&a.inputs.to_instances(), &fx.other_chain.proof);
     assert!(matches!(w.send(stranger(), v, swapped.clone()), Outcome::Revert { .. }), "proof for another chain accepted");
-    swapped = encode_verifier_calldata(&fx.other_chain.inputs, &fx.other_chain.proof);
+    swapped = encode_verifier_calldata(&fx.other_chain.inputs.to_instances(), &fx.other_chain.proof);
     assert!(matches!(w.send(stranger(), v, swapped), Outcome::Success { .. }));
 }
 
@@ -527,13 +581,15 @@ fn valid_attestation_is_accepted_and_stored() {
     eprintln!("registry submit: {gas} gas per transaction (verification, checks, 3 storage slots, event)");
 
     let att = w.view("latestAttestation()");
-    assert_eq!(att.len(), 6);
+    assert_eq!(att.len(), 8);
     assert_eq!(att[0], fr_to_be_bytes(&a.inputs.root));
     assert_eq!(as_u128(&att[1]), l);
     assert_eq!(as_u128(&att[2]), 10_000);
     assert_eq!(as_u128(&att[3]), 2);
     assert_eq!(as_u128(&att[4]), TIMESTAMP as u128);
     assert_eq!(att[5], addr_word(custodian()));
+    assert_eq!(att[6], word(0), "no as-of date on a plain attestation");
+    assert_eq!(att[7], word(0), "no policy on a plain attestation");
     assert_eq!(w.view("isCovered()"), vec![word(1)]);
     assert_eq!(w.view("mintableCents()"), vec![word(HEADROOM_CENTS)]);
     assert_eq!(w.view("domain()")[0], fr_to_be_bytes(&domain_tag(CHAIN_ID, fx.registry.into_array())));
@@ -653,6 +709,382 @@ fn proof_is_bound_to_the_chain() {
     assert!(matches!(w.submit(custodian(), &fx.other_chain.inputs, &fx.other_chain.proof), Outcome::Success { .. }));
 }
 
+// ------------------------------------------------------------------ policy attestations
+
+/// The money-fund fixtures, proved under `money-fund-sec` as of this date.
+const MMF_AS_OF: (i32, u32, u32) = (2026, 12, 12);
+const SECONDS_PER_DAY: u64 = 86_400;
+
+struct PolicyFixture {
+    compiled: Compiled,
+    generated: String,
+    profile: PrecompileProfile,
+    registry: Address,
+    depth: usize,
+    liabilities: u128,
+    as_of_days: u64,
+    /// Epoch 1 under money-fund-sec, for this test chain's registry.
+    valid: PolicyAttestation,
+    /// Epoch 2, the same holdings under the same policy.
+    next: PolicyAttestation,
+}
+
+struct PolicyAttestation {
+    inputs: PolicyPublicInputs,
+    proof: Vec<u8>,
+}
+
+fn preset(name: &str) -> Policy {
+    load_policy(&Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../fixtures/policies/{name}.json"))).unwrap()
+}
+
+fn policy_fixture() -> &'static PolicyFixture {
+    static FIXTURE: OnceLock<PolicyFixture> = OnceLock::new();
+    FIXTURE.get_or_init(build_policy_fixture)
+}
+
+fn build_policy_fixture() -> PolicyFixture {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let holdings_path = root.join("fixtures/money-fund/holdings.csv");
+    let liabilities_path = root.join("fixtures/money-fund/liabilities.json");
+    let policy_path = root.join("fixtures/policies/money-fund-sec.json");
+    let as_of = chrono::NaiveDate::from_ymd_opt(MMF_AS_OF.0, MMF_AS_OF.1, MMF_AS_OF.2).unwrap();
+    let positions = load_holdings(&holdings_path, as_of).unwrap();
+    let holdings = aggregate_by_cusip(&positions, &holdings_path).unwrap();
+    let commitment = |epoch: u64| {
+        let path = tmp.path().join(format!("commitment-{epoch}.json"));
+        let (c, _, _) = commit(&holdings, epoch, as_of, None, &holdings_path).unwrap();
+        c.write(&path).unwrap();
+        (path, c.depth)
+    };
+    let ((c1, depth), (c2, _)) = (commitment(1), commitment(2));
+
+    let k = bondproof_circuits::policy::PolicySolvencyCircuit::min_k(depth);
+    let params = setup_insecure(k);
+    let params_path = tmp.path().join("params.bin");
+    write_params(&params, &params_path, &ParamsInfo { k, insecure: true, source: "test".into() }).unwrap();
+    let keys = policy_keys(Some(&params_path), &params, depth).unwrap();
+    let sol = verifier_solidity(&keys.vk).expect("policy verifier generation");
+    let generated = generated_verifier(&keys.vk).expect("policy verifier generation");
+    let profile = PrecompileProfile::of_solidity(&sol);
+    let compiled = compile(&sol);
+    let as_of_days = days_since_epoch(as_of);
+    let registry = policy_world(&compiled, 0, as_of_days * SECONDS_PER_DAY).registry;
+
+    let prove = |commitment: &Path| {
+        let out = tmp.path().join("attestation.json");
+        let req = ProveRequest {
+            commitment,
+            liabilities: &liabilities_path,
+            params: &params_path,
+            out: &out,
+            ratio_bps: None,
+            domain: Some((CHAIN_ID, registry.into_array())),
+            custodian: None,
+            policy: Some(&policy_path),
+        };
+        let bundle = prove_attestation(&req, &|_| {}).unwrap_or_else(|e| panic!("proving under money-fund-sec: {e}")).bundle;
+        let inputs = bundle.policy_inputs().unwrap().expect("a policy attestation");
+        assert_eq!(inputs.as_of_days, as_of_days);
+        PolicyAttestation { inputs, proof: bundle.proof_bytes().unwrap() }
+    };
+    let (valid, next) = (prove(&c1), prove(&c2));
+    PolicyFixture {
+        compiled,
+        generated,
+        profile,
+        registry,
+        depth,
+        liabilities: valid.inputs.solvency.liabilities,
+        as_of_days,
+        valid,
+        next,
+    }
+}
+
+/// Token, policy verifier and registry, with the chain's clock at `timestamp`.
+fn policy_world(c: &Compiled, supply_cents: u128, timestamp: u64) -> World {
+    World::deploy_with(c, supply_cents, CHAIN_ID, "setPolicyVerifier(address)", timestamp)
+}
+
+impl PolicyFixture {
+    /// A world at noon of the as-of date, `days_later` days on, with headroom under the liabilities.
+    fn world_at(&self, days_later: i64) -> World {
+        let t = (self.as_of_days as i64 + days_later) as u64 * SECONDS_PER_DAY + SECONDS_PER_DAY / 2;
+        let w = policy_world(&self.compiled, self.liabilities - HEADROOM_CENTS, t);
+        assert_eq!(w.registry, self.registry, "deployment is deterministic");
+        w
+    }
+
+    fn world(&self) -> World {
+        self.world_at(0)
+    }
+}
+
+impl World {
+    fn submit_with_policy(&mut self, inputs: &PolicyPublicInputs, proof: &[u8]) -> Outcome {
+        let registry = self.registry;
+        self.send(custodian(), registry, encode_submit_with_policy(inputs, proof))
+    }
+
+    fn set_minimum_policy(&mut self, policy: &Policy) {
+        let registry = self.registry;
+        self.ok(deployer(), registry, encode_set_minimum_policy(&policy.instance()));
+    }
+}
+
+/// The string argument of a revert with a custom error `Error(string)`-style payload.
+fn revert_string(outcome: &Outcome) -> String {
+    let Outcome::Revert { output } = outcome else { panic!("expected a revert") };
+    let body = &output[4..];
+    let len = as_u128(body[32..64].try_into().unwrap()) as usize;
+    String::from_utf8(body[64..64 + len].to_vec()).unwrap()
+}
+
+#[test]
+fn policy_verifier_fits_the_contract_size_limit() {
+    let fx = policy_fixture();
+    let calldata = encode_verifier_calldata(&fx.valid.inputs.to_instances(), &fx.valid.proof);
+    check_verifier_size(&fx.generated, &fx.compiled.verifier, calldata, || fx.world());
+}
+
+#[test]
+fn policy_verifier_rejects_any_changed_parameter() {
+    let fx = policy_fixture();
+    let mut w = fx.world();
+    let v = w.verifier;
+    let a = &fx.valid;
+    let calldata = encode_verifier_calldata(&a.inputs.to_instances(), &a.proof);
+    let (gas, _) = w.ok(stranger(), v, calldata.clone());
+    eprintln!(
+        "policy verifier: {gas} gas per transaction; proof {} bytes; {} instances; EIP-1108 bound {} gas ({} ecMul)",
+        a.proof.len(),
+        PolicyPublicInputs::COUNT,
+        fx.profile.eip1108_gas(),
+        fx.profile.ec_mul
+    );
+    for (i, name) in PolicyPublicInputs::names().iter().enumerate() {
+        let mut bad = calldata.clone();
+        bad[32 * i + 31] ^= 1;
+        assert!(matches!(w.send(stranger(), v, bad), Outcome::Revert { .. }), "changed instance {name} accepted");
+    }
+    let mut flipped = calldata.clone();
+    flipped[32 * PolicyPublicInputs::COUNT + a.proof.len() / 2] ^= 1;
+    assert!(matches!(w.send(stranger(), v, flipped), Outcome::Revert { .. }), "flipped proof byte accepted");
+}
+
+#[test]
+fn policy_attestation_is_accepted_and_records_its_policy() {
+    let fx = policy_fixture();
+    let mut w = fx.world();
+    let a = &fx.valid;
+    let outcome = w.submit_with_policy(&a.inputs, &a.proof);
+    let Outcome::Success { gas, .. } = outcome else {
+        panic!("policy attestation rejected: 0x{}", hex::encode(outcome.output()))
+    };
+    eprintln!("registry submitWithPolicy: {gas} gas per transaction (first submission of this policy: it is recorded)");
+
+    let id = policy_id(&a.inputs.policy);
+    let att = w.view("latestAttestation()");
+    assert_eq!(att[0], fr_to_be_bytes(&a.inputs.solvency.root));
+    assert_eq!(as_u128(&att[1]), fx.liabilities);
+    assert_eq!(as_u128(&att[3]), 1);
+    assert_eq!(as_u128(&att[6]), fx.as_of_days as u128);
+    assert_eq!(att[7], id, "the attestation names its policy");
+    let registry = w.registry;
+    let (_, stored) = w.ok(stranger(), registry, call("getPolicy(bytes32)", &[id]));
+    assert_eq!(words(&stored), policy_words(&a.inputs.policy), "the policy's parameters are stored");
+    let (_, on_chain_id) = w.ok(stranger(), registry, encode_policy_call("policyId", &a.inputs.policy));
+    assert_eq!(words(&on_chain_id), vec![id], "policyId agrees with bondproof's");
+    assert_eq!(w.view("isCovered()"), vec![word(1)]);
+
+    // The next epoch under the same policy names the same record.
+    let outcome = w.submit_with_policy(&fx.next.inputs, &fx.next.proof);
+    let Outcome::Success { gas, .. } = outcome else { panic!("epoch 2 rejected: 0x{}", hex::encode(outcome.output())) };
+    eprintln!("registry submitWithPolicy: {gas} gas per transaction (the policy already recorded)");
+    let att = w.view("latestAttestation()");
+    assert_eq!((as_u128(&att[3]), att[7]), (2, id));
+    assert_reverts_with(&w.submit_with_policy(&a.inputs, &a.proof), "StaleEpoch(uint64,uint64)", "replayed epoch 1");
+}
+
+fn encode_policy_call(function: &str, policy: &bondproof_circuits::policy::PolicyInstance) -> Vec<u8> {
+    let signature = format!("{function}({})", bondproof_verifier::solidity::POLICY_TUPLE);
+    call(&signature, &policy_words(policy))
+}
+
+#[test]
+fn registry_rejects_a_changed_policy_or_as_of_date() {
+    let fx = policy_fixture();
+    let mut w = fx.world();
+    let a = &fx.valid;
+    let mut stricter = a.inputs;
+    stricter.policy.buckets[0].1 += 1;
+    assert_reverts_with(&w.submit_with_policy(&stricter, &a.proof), "InvalidProof()", "a haircut changed");
+    let mut wam = a.inputs;
+    wam.policy.max_wam_days -= 1;
+    assert_reverts_with(&w.submit_with_policy(&wam, &a.proof), "InvalidProof()", "the WAM bound changed");
+    let earlier = PolicyPublicInputs { as_of_days: a.inputs.as_of_days - 1, ..a.inputs };
+    assert_reverts_with(&w.submit_with_policy(&earlier, &a.proof), "InvalidProof()", "the as-of date changed");
+    let mut bad = a.inputs;
+    bad.policy.buckets[3].0 = 1;
+    assert_reverts_with(&w.submit_with_policy(&bad, &a.proof), "MalformedPolicy(string)", "decreasing max days");
+    assert_reverts_with(&w.submit(custodian(), &a.inputs.solvency, &a.proof), "NotConfigured()", "policy proof through submit");
+    assert!(matches!(w.submit_with_policy(&a.inputs, &a.proof), Outcome::Success { .. }));
+}
+
+#[test]
+fn registry_checks_the_as_of_date() {
+    let fx = policy_fixture();
+    let a = &fx.valid;
+    let mut w = fx.world_at(-1);
+    assert_reverts_with(&w.submit_with_policy(&a.inputs, &a.proof), "AsOfInFuture(uint16,uint256)", "as-of tomorrow");
+    let mut w = fx.world_at(4);
+    assert_reverts_with(&w.submit_with_policy(&a.inputs, &a.proof), "AsOfTooOld(uint16,uint256,uint16)", "4 days old");
+    let registry = w.registry;
+    w.ok(deployer(), registry, call("setMaxAsOfAgeDays(uint16)", &[word(4)]));
+    assert!(matches!(w.submit_with_policy(&a.inputs, &a.proof), Outcome::Success { .. }), "4 days old, 4 allowed");
+    let mut w = fx.world_at(3);
+    assert!(matches!(w.submit_with_policy(&a.inputs, &a.proof), Outcome::Success { .. }), "3 days old by default");
+}
+
+#[test]
+fn minimum_policy_is_the_owners_to_set() {
+    let fx = policy_fixture();
+    let a = &fx.valid;
+    let mut w = fx.world();
+    let registry = w.registry;
+    let sec = preset("sec-15c3-1");
+    let set = encode_set_minimum_policy(&sec.instance());
+    assert_reverts_with(&w.send(stranger(), registry, set), "NotOwner()", "a stranger sets the minimum");
+    let mut malformed = sec.instance();
+    malformed.buckets[2].1 = 10_001;
+    let outcome = w.send(deployer(), registry, encode_set_minimum_policy(&malformed));
+    assert_reverts_with(&outcome, "MalformedPolicy(string)", "bps above 10000");
+
+    // money-fund-sec keeps the SEC haircuts within its 397 days: at least as strict.
+    w.set_minimum_policy(&sec);
+    assert_eq!(w.view("policyRequired()"), vec![word(1)]);
+    assert_reverts_with(&w.submit(custodian(), &a.inputs.solvency, &a.proof), "PolicyRequired()", "plain submit under a minimum");
+    for (name, rule) in [("basel", "haircut"), ("par", "")] {
+        w.set_minimum_policy(&preset(name));
+        let outcome = w.submit_with_policy(&a.inputs, &a.proof);
+        if rule.is_empty() {
+            assert!(matches!(outcome, Outcome::Success { .. }), "money-fund-sec under a {name} minimum");
+            break;
+        }
+        assert_reverts_with(&outcome, "PolicyBelowMinimum(string)", name);
+        assert_eq!(revert_string(&outcome), rule, "minimum {name}");
+    }
+
+    // Each money-fund rule, one step stricter than money-fund-sec, in the minimum.
+    let mut w = fx.world();
+    let two_a_seven = preset("rule-2a-7");
+    let tighter = |f: &dyn Fn(&mut Policy)| {
+        let mut p = two_a_seven.clone();
+        f(&mut p);
+        p
+    };
+    let cases: [(&str, Policy); 4] = [
+        ("maturity", tighter(&|p| p.max_maturity_days = Some(396))),
+        ("weighted average maturity", tighter(&|p| p.max_wam_days = Some(59))),
+        ("weekly liquidity", tighter(&|p| p.min_weekly_liquid_bps = Some(5_001))),
+        ("haircut", tighter(&|p| p.haircuts = vec![
+            HaircutBucket { max_days: Some(91), bps: 1 },
+            HaircutBucket { max_days: None, bps: 0 },
+        ])),
+    ];
+    for (rule, minimum) in &cases {
+        w.set_minimum_policy(minimum);
+        let outcome = w.submit_with_policy(&a.inputs, &a.proof);
+        assert_reverts_with(&outcome, "PolicyBelowMinimum(string)", rule);
+        assert_eq!(&revert_string(&outcome), rule);
+    }
+    w.set_minimum_policy(&two_a_seven);
+    assert!(matches!(w.submit_with_policy(&a.inputs, &a.proof), Outcome::Success { .. }), "money-fund-sec under 2a-7");
+    w.ok(deployer(), registry, call("clearMinimumPolicy()", &[]));
+    assert_eq!(w.view("policyRequired()"), vec![word(0)]);
+}
+
+/// The registry's "at least as strict" against a brute-force reading of the policy rules, on
+/// random schedules over a few day values (so that buckets share bounds and edges).
+mod shortfall {
+    use super::*;
+    use bondproof_circuits::policy::{PolicyInstance, HAIRCUT_SLOTS};
+
+    /// Day values a generated policy uses; every bound is one of them, so comparing the policies
+    /// on 0..=DAYS_CHECKED and at 65535 covers every interval where either changes.
+    const DAYS: [u64; 9] = [0, 6, 7, 8, 91, 92, 365, 397, 65_535];
+    const DAYS_CHECKED: u64 = 400;
+
+    /// The haircut `p` applies at `d` remaining days, or `None` if `p` cannot count such a position.
+    fn haircut_at(p: &PolicyInstance, d: u64) -> Option<u64> {
+        if d > p.max_maturity_days {
+            return None;
+        }
+        p.buckets.iter().find(|&&(max, _)| max >= d).map(|&(_, bps)| bps)
+    }
+
+    fn reference(p: &PolicyInstance, m: &PolicyInstance) -> &'static str {
+        let days = (0..=DAYS_CHECKED).chain([65_535]);
+        if days.clone().any(|d| haircut_at(p, d).is_some() && haircut_at(m, d).is_none()) {
+            return "maturity";
+        }
+        if days.into_iter().any(|d| matches!((haircut_at(p, d), haircut_at(m, d)), (Some(x), Some(y)) if x < y)) {
+            return "haircut";
+        }
+        if m.wam_enabled && (!p.wam_enabled || p.max_wam_days > m.max_wam_days) {
+            return "weighted average maturity";
+        }
+        if m.weekly_enabled && (!p.weekly_enabled || p.min_weekly_liquid_bps < m.min_weekly_liquid_bps) {
+            return "weekly liquidity";
+        }
+        ""
+    }
+
+    fn policy() -> impl Strategy<Value = PolicyInstance> {
+        (
+            0..DAYS.len(),
+            proptest::collection::vec((0..DAYS.len(), 0u64..4), HAIRCUT_SLOTS),
+            (any::<bool>(), 0u64..3, any::<bool>(), 0u64..3),
+        )
+            .prop_map(|(max, mut slots, (wam, wam_days, weekly, weekly_bps))| {
+                slots.sort();
+                PolicyInstance {
+                    max_maturity_days: DAYS[max],
+                    buckets: std::array::from_fn(|j| (DAYS[slots[j].0], 50 * slots[j].1)),
+                    wam_enabled: wam,
+                    max_wam_days: if wam { 59 + wam_days } else { 0 },
+                    weekly_enabled: weekly,
+                    min_weekly_liquid_bps: if weekly { 4_999 + weekly_bps } else { 0 },
+                }
+            })
+    }
+
+    fn registry() -> World {
+        let fx = policy_fixture();
+        fx.world()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, failure_persistence: None, ..ProptestConfig::default() })]
+        #[test]
+        fn policy_shortfall_matches_the_rules((p, m) in (policy(), policy())) {
+            thread_local!(static WORLD: std::cell::RefCell<World> = std::cell::RefCell::new(registry()));
+            WORLD.with(|w| {
+                let mut w = w.borrow_mut();
+                let registry = w.registry;
+                w.ok(deployer(), registry, encode_set_minimum_policy(&m));
+                let (_, out) = w.ok(stranger(), registry, encode_policy_call("policyShortfall", &p));
+                let len = as_u128(out[32..64].try_into().unwrap()) as usize;
+                let got = String::from_utf8(out[64..64 + len].to_vec()).unwrap();
+                prop_assert_eq!(got, reference(&p, &m), "policy {:?}\nminimum {:?}", p, m);
+                Ok(())
+            })?;
+        }
+    }
+}
+
 /// The on-chain figures for the benchmark report. With `BONDPROOF_RECORD_GAS=1` they are written
 /// to `benches/evm-gas.json`, which `bondproof bench --report benches` (or `--render`) puts into
 /// REPORT.md; otherwise the test only checks them, leaving the checkout untouched.
@@ -661,7 +1093,7 @@ fn gas_is_recorded_for_the_bench_report() {
     let fx = fixture();
     let mut w = fx.world();
     let a = &fx.valid;
-    let calldata = encode_verifier_calldata(&a.inputs, &a.proof);
+    let calldata = encode_verifier_calldata(&a.inputs.to_instances(), &a.proof);
     let zeros = calldata.iter().filter(|&&b| b == 0).count() as u64;
     let intrinsic = 21_000 + 4 * zeros + 16 * (calldata.len() as u64 - zeros);
     let verifier = w.verifier;
@@ -672,7 +1104,7 @@ fn gas_is_recorded_for_the_bench_report() {
     let bound = fx.profile.eip1108_gas();
     let record = serde_json::json!({
         "depth": DEPTH,
-        "verifier_runtime_bytes": [fx.compiled.verifier_runtime.len(), fx.compiled.verifier_tail_runtime.as_ref().map_or(0, Vec::len)],
+        "verifier_runtime_bytes": fx.compiled.verifier.runtime_sizes(),
         "bare_verify_gas": bare,
         "bare_verify_execution_gas": bare - intrinsic,
         "submit_gas": submit,
@@ -686,6 +1118,34 @@ fn gas_is_recorded_for_the_bench_report() {
         "execution_over_bound": (bare - intrinsic) as f64 / bound as f64,
     });
     assert!(bare < submit, "submit includes the verification");
+
+    let pfx = policy_fixture();
+    let mut w = pfx.world();
+    let pa = &pfx.valid;
+    let policy_calldata = encode_verifier_calldata(&pa.inputs.to_instances(), &pa.proof);
+    let verifier = w.verifier;
+    let (policy_bare, _) = w.ok(stranger(), verifier, policy_calldata.clone());
+    let Outcome::Success { gas: policy_submit, .. } = w.submit_with_policy(&pa.inputs, &pa.proof) else {
+        panic!("valid policy attestation rejected")
+    };
+    let Outcome::Success { gas: policy_submit_again, .. } = w.submit_with_policy(&pfx.next.inputs, &pfx.next.proof) else {
+        panic!("the next epoch's policy attestation rejected")
+    };
+    let mut record = record;
+    record["policy"] = serde_json::json!({
+        "circuit": "policy-solvency",
+        "policy": "money-fund-sec",
+        "depth": pfx.depth,
+        "verifier_runtime_bytes": pfx.compiled.verifier.runtime_sizes(),
+        "bare_verify_gas": policy_bare,
+        "submit_gas": policy_submit,
+        "submit_gas_policy_recorded": policy_submit_again,
+        "proof_bytes": pa.proof.len(),
+        "verifier_calldata_bytes": policy_calldata.len(),
+        "submit_calldata_bytes": encode_submit_with_policy(&pa.inputs, &pa.proof).len(),
+        "eip1108_bound_gas": pfx.profile.eip1108_gas(),
+        "ec_mul": pfx.profile.ec_mul,
+    });
     if std::env::var_os("BONDPROOF_RECORD_GAS").is_none() {
         return;
     }

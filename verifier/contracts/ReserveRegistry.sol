@@ -28,13 +28,21 @@ interface ISupplyToken {
 /// The contract is general: the verifier is any contract that takes raw calldata
 /// `instances (5 x 32-byte big-endian words) || proof` and reverts on an invalid proof.
 ///
+/// Policy attestations (`submitWithPolicy`) prove more: that every counted position is an
+/// eligible Treasury, counted once, within the policy's maturity limit and after its haircut,
+/// and (optionally) the money-fund rules. Their verifier takes 35 instance words: the five
+/// above, the as-of date, then the policy's parameters. The registry records each distinct
+/// policy once, by id, and each attestation names its policy. The owner may set a minimum
+/// policy: then only policy attestations at least as strict are accepted (see
+/// `policyShortfall`), and plain `submit` is refused.
+///
 /// Feed (AggregatorV3Interface): roundId = epoch; answer = the proven lower bound of reserves,
 /// liabilities * ratioBps / 10000 cents, in USD with 8 decimals (= liabilities * ratioBps * 100,
 /// exact); startedAt = updatedAt = the block timestamp of the submission; answeredInRound = roundId.
 contract ReserveRegistry is AggregatorV3Interface {
     // ------------------------------------------------------------------ types
 
-    /// @notice One accepted attestation. Packed into three storage slots.
+    /// @notice One accepted attestation. Packed into four storage slots.
     struct Attestation {
         uint256 root; //         Merkle root of the custodian's holdings (BN254 scalar)
         uint96 liabilities; //   proven liabilities, US cents
@@ -42,6 +50,24 @@ contract ReserveRegistry is AggregatorV3Interface {
         uint64 epoch; //         attestation epoch (strictly increasing)
         uint64 timestamp; //     block.timestamp of the submission
         address custodian; //    who submitted it
+        uint16 asOfDays; //      policy attestations: the as-of date, days since 1970-01-01 (else 0)
+        bytes32 policyId; //     policy attestations: policyId() of the policy proved (else 0)
+    }
+
+    /// @notice A policy as the policy-solvency circuit takes it (its public inputs 6 to 34).
+    ///         A bound of `null` in the policy file is 65535 (DAYS_UNBOUNDED); haircut slots
+    ///         past the schedule's last bucket repeat it. A position with `d` remaining days
+    ///         counts `face - ceil(face * haircutBps[j] / 10000)` for the first slot `j` with
+    ///         `haircutMaxDays[j] >= d`; a position no slot covers, or beyond maxMaturityDays,
+    ///         cannot be proved at all.
+    struct Policy {
+        uint16 maxMaturityDays;
+        uint16[12] haircutMaxDays; // non-decreasing
+        uint16[12] haircutBps; //     each at most 10000
+        bool wamEnabled; //           weighted average maturity <= maxWamDays
+        uint16 maxWamDays;
+        bool weeklyEnabled; //        face maturing within 7 days >= minWeeklyLiquidBps of all face
+        uint16 minWeeklyLiquidBps;
     }
 
     // -------------------------------------------------------------- constants
@@ -56,16 +82,29 @@ contract ReserveRegistry is AggregatorV3Interface {
     /// @notice Largest token `decimals()` accepted (keeps 10**decimals far from overflow).
     uint8 public constant MAX_TOKEN_DECIMALS = 36;
 
+    /// @notice Number of haircut slots in a policy.
+    uint256 public constant HAIRCUT_SLOTS = 12;
+
+    /// @notice A day bound of `null` (no bound) in a policy file.
+    uint16 public constant DAYS_UNBOUNDED = type(uint16).max;
+
+    /// @notice Public inputs of a policy proof: 5 solvency inputs, the as-of date, 29 policy words.
+    uint256 public constant POLICY_INSTANCES = 35;
+
     uint256 private constant DEFAULT_NAV_E8 = 1e8;
     uint32 private constant DEFAULT_MIN_RATIO_BPS = 10_000;
+    uint16 private constant DEFAULT_MAX_AS_OF_AGE_DAYS = 3;
 
     // ------------------------------------------------------------------ state
 
     /// @notice Administrator: configures the registry and its custodians.
     address public owner;
 
-    /// @notice Verifier contract called with `instances || proof`.
+    /// @notice Verifier contract called with `instances || proof` for plain solvency proofs.
     address public verifier;
+
+    /// @notice Verifier contract called with `instances || proof` for policy proofs.
+    address public policyVerifier;
 
     /// @notice ERC-20 token whose totalSupply() is the liability on this chain.
     address public token;
@@ -88,6 +127,22 @@ contract ReserveRegistry is AggregatorV3Interface {
     /// @notice Registered custodians.
     mapping(address => bool) public isCustodian;
 
+    /// @notice Whether a minimum policy is set: then only policy attestations at least as strict
+    ///         as `minimumPolicy()` are accepted.
+    bool public policyRequired;
+
+    /// @notice How many days the as-of date of a policy attestation may lie before the day of
+    ///         its submission (the maturity rules are proved as of that date).
+    uint16 public maxAsOfAgeDays;
+
+    /// @notice Whether a policy has been recorded under this id (see policyId()).
+    mapping(bytes32 => bool) public isRecordedPolicy;
+
+    Policy private _minimumPolicy;
+
+    /// @dev Every policy an accepted attestation proved, by policyId().
+    mapping(bytes32 => Policy) private _policies;
+
     /// @dev Accepted attestations by epoch. custodian != address(0) marks presence: a custodian
     ///      is never the zero address (registerCustodian refuses it).
     mapping(uint64 => Attestation) private _attestations;
@@ -101,9 +156,15 @@ contract ReserveRegistry is AggregatorV3Interface {
     event MinRatioSet(uint32 minRatioBps);
     event CustodianRegistered(address indexed custodian);
     event CustodianUnregistered(address indexed custodian);
+    event PolicyVerifierSet(address indexed verifier);
+    event MinimumPolicySet(bytes32 indexed policyId);
+    event MinimumPolicyCleared();
+    event MaxAsOfAgeSet(uint16 maxAsOfAgeDays);
     event AttestationSubmitted(
         address indexed custodian, uint64 indexed epoch, uint256 root, uint256 liabilities, uint32 ratioBps
     );
+    event PolicyRecorded(bytes32 indexed policyId);
+    event PolicyAttested(uint64 indexed epoch, bytes32 indexed policyId, uint16 asOfDays);
 
     // ----------------------------------------------------------------- errors
 
@@ -123,6 +184,12 @@ contract ReserveRegistry is AggregatorV3Interface {
     error NoAttestation();
     error UnknownEpoch(uint64 epoch);
     error UnknownRound(uint80 roundId);
+    error PolicyRequired();
+    error MalformedPolicy(string reason);
+    error PolicyBelowMinimum(string rule);
+    error AsOfInFuture(uint16 asOfDays, uint256 today);
+    error AsOfTooOld(uint16 asOfDays, uint256 today, uint16 maxAgeDays);
+    error UnknownPolicy(bytes32 policyId);
 
     // -------------------------------------------------------------- modifiers
 
@@ -137,9 +204,11 @@ contract ReserveRegistry is AggregatorV3Interface {
         owner = msg.sender;
         navE8 = DEFAULT_NAV_E8;
         minRatioBps = DEFAULT_MIN_RATIO_BPS;
+        maxAsOfAgeDays = DEFAULT_MAX_AS_OF_AGE_DAYS;
         emit OwnershipTransferred(address(0), msg.sender);
         emit NavSet(DEFAULT_NAV_E8);
         emit MinRatioSet(DEFAULT_MIN_RATIO_BPS);
+        emit MaxAsOfAgeSet(DEFAULT_MAX_AS_OF_AGE_DAYS);
     }
 
     // ------------------------------------------------------------ owner admin
@@ -156,6 +225,34 @@ contract ReserveRegistry is AggregatorV3Interface {
         if (newVerifier.code.length == 0) revert NotAContract(newVerifier);
         verifier = newVerifier;
         emit VerifierSet(newVerifier);
+    }
+
+    /// @notice Sets the verifier of policy proofs (the policy-solvency circuit's).
+    function setPolicyVerifier(address newVerifier) external onlyOwner {
+        if (newVerifier.code.length == 0) revert NotAContract(newVerifier);
+        policyVerifier = newVerifier;
+        emit PolicyVerifierSet(newVerifier);
+    }
+
+    /// @notice Requires every further attestation to prove a policy at least as strict as
+    ///         `minimum` (e.g. a preset's: `bondproof export-calldata --for minimum-policy`).
+    function setMinimumPolicy(Policy calldata minimum) external onlyOwner {
+        _requireWellFormed(minimum);
+        _minimumPolicy = minimum;
+        policyRequired = true;
+        emit MinimumPolicySet(policyId(minimum));
+    }
+
+    /// @notice Accepts plain solvency attestations again, and policy attestations of any policy.
+    function clearMinimumPolicy() external onlyOwner {
+        policyRequired = false;
+        emit MinimumPolicyCleared();
+    }
+
+    /// @notice Sets how many days before its submission a policy attestation's as-of date may be.
+    function setMaxAsOfAgeDays(uint16 newMaxAgeDays) external onlyOwner {
+        maxAsOfAgeDays = newMaxAgeDays;
+        emit MaxAsOfAgeSet(newMaxAgeDays);
     }
 
     /// @notice Sets the token whose totalSupply() the proven liabilities must cover; reads its decimals().
@@ -210,27 +307,10 @@ contract ReserveRegistry is AggregatorV3Interface {
     function submit(uint64 epoch, uint256 root, uint256 liabilities, uint32 ratioBps, bytes calldata proof)
         external
     {
-        if (!isCustodian[msg.sender]) revert NotCustodian();
+        if (policyRequired) revert PolicyRequired();
         address v = verifier;
-        if (token == address(0) || v.code.length == 0) revert NotConfigured();
-        if (hasAttestation && epoch <= lastEpoch) revert StaleEpoch(lastEpoch, epoch);
-        if (liabilities >= MAX_LIABILITIES_EXCLUSIVE) revert LiabilitiesTooLarge(liabilities);
-        if (root >= SNARK_SCALAR_FIELD) revert RootOutOfField(root);
-        if (ratioBps < minRatioBps) revert RatioBelowMinimum(minRatioBps, ratioBps);
-        uint256 required = requiredCents();
-        if (liabilities < required) revert LiabilitiesBelowSupply(liabilities, required);
-
-        // Effects first; a failed verification below reverts them all.
-        _attestations[epoch] = Attestation({
-            root: root,
-            liabilities: uint96(liabilities),
-            ratioBps: ratioBps,
-            epoch: epoch,
-            timestamp: uint64(block.timestamp),
-            custodian: msg.sender
-        });
-        lastEpoch = epoch;
-        hasAttestation = true;
+        _checkSubmission(v, epoch, root, liabilities, ratioBps);
+        _record(epoch, root, liabilities, ratioBps, 0, bytes32(0));
 
         // Verification: raw calldata = 5 public inputs as 32-byte big-endian words, then the proof.
         // STATICCALL: a verifier is a pure computation and must not change state.
@@ -238,8 +318,136 @@ contract ReserveRegistry is AggregatorV3Interface {
             abi.encodePacked(root, liabilities, uint256(ratioBps), uint256(epoch), domain(), proof)
         );
         if (!ok) revert InvalidProof();
+    }
 
+    /// @notice Submits a policy proof for `epoch`: as `submit`, plus the as-of date the maturity
+    ///         rules were proved at and the policy. The as-of date must be today or at most
+    ///         `maxAsOfAgeDays` before; with a minimum policy set, the policy must be at least as
+    ///         strict. The policy is recorded under policyId(policy).
+    /// @param asOfDays days since 1970-01-01 (public input 5)
+    /// @param policy   the policy's parameters (public inputs 6 to 34)
+    function submitWithPolicy(
+        uint64 epoch,
+        uint256 root,
+        uint256 liabilities,
+        uint32 ratioBps,
+        uint16 asOfDays,
+        Policy calldata policy,
+        bytes calldata proof
+    ) external {
+        uint256[POLICY_INSTANCES] memory instances =
+            _acceptPolicyAttestation(epoch, root, liabilities, ratioBps, asOfDays, policy);
+        (bool ok,) = policyVerifier.staticcall(abi.encodePacked(instances, proof));
+        if (!ok) revert InvalidProof();
+    }
+
+    /// @dev Everything submitWithPolicy does but the verification: checks, then effects.
+    function _acceptPolicyAttestation(
+        uint64 epoch,
+        uint256 root,
+        uint256 liabilities,
+        uint32 ratioBps,
+        uint16 asOfDays,
+        Policy calldata policy
+    ) private returns (uint256[POLICY_INSTANCES] memory) {
+        _checkSubmission(policyVerifier, epoch, root, liabilities, ratioBps);
+        _requireWellFormed(policy);
+        uint256 today = block.timestamp / 1 days;
+        if (asOfDays > today) revert AsOfInFuture(asOfDays, today);
+        if (today - asOfDays > maxAsOfAgeDays) revert AsOfTooOld(asOfDays, today, maxAsOfAgeDays);
+        if (policyRequired) {
+            string memory shortfall = policyShortfall(policy);
+            if (bytes(shortfall).length != 0) revert PolicyBelowMinimum(shortfall);
+        }
+        bytes32 id = policyId(policy);
+        if (!isRecordedPolicy[id]) {
+            isRecordedPolicy[id] = true;
+            _policies[id] = policy;
+            emit PolicyRecorded(id);
+        }
+        _record(epoch, root, liabilities, ratioBps, asOfDays, id);
+        emit PolicyAttested(epoch, id, asOfDays);
+        return _policyInstances(root, liabilities, ratioBps, epoch, asOfDays, policy);
+    }
+
+    /// @dev The checks both entry points make before verification.
+    function _checkSubmission(address v, uint64 epoch, uint256 root, uint256 liabilities, uint32 ratioBps)
+        private
+        view
+    {
+        if (!isCustodian[msg.sender]) revert NotCustodian();
+        if (token == address(0) || v.code.length == 0) revert NotConfigured();
+        if (hasAttestation && epoch <= lastEpoch) revert StaleEpoch(lastEpoch, epoch);
+        if (liabilities >= MAX_LIABILITIES_EXCLUSIVE) revert LiabilitiesTooLarge(liabilities);
+        if (root >= SNARK_SCALAR_FIELD) revert RootOutOfField(root);
+        if (ratioBps < minRatioBps) revert RatioBelowMinimum(minRatioBps, ratioBps);
+        uint256 required = requiredCents();
+        if (liabilities < required) revert LiabilitiesBelowSupply(liabilities, required);
+    }
+
+    /// @dev Stores an attestation. Effects come before verification; a failed verification
+    ///      reverts them all.
+    function _record(
+        uint64 epoch,
+        uint256 root,
+        uint256 liabilities,
+        uint32 ratioBps,
+        uint16 asOfDays,
+        bytes32 id
+    ) private {
+        _attestations[epoch] = Attestation({
+            root: root,
+            liabilities: uint96(liabilities),
+            ratioBps: ratioBps,
+            epoch: epoch,
+            timestamp: uint64(block.timestamp),
+            custodian: msg.sender,
+            asOfDays: asOfDays,
+            policyId: id
+        });
+        lastEpoch = epoch;
+        hasAttestation = true;
         emit AttestationSubmitted(msg.sender, epoch, root, liabilities, ratioBps);
+    }
+
+    /// @dev The policy circuit's public inputs, in its order: root, liabilities, ratio, epoch,
+    ///      domain, as-of, max maturity, (max days, bps) per haircut slot, WAM flag and bound,
+    ///      weekly-liquidity flag and bound.
+    function _policyInstances(
+        uint256 root,
+        uint256 liabilities,
+        uint32 ratioBps,
+        uint64 epoch,
+        uint16 asOfDays,
+        Policy calldata p
+    ) private view returns (uint256[POLICY_INSTANCES] memory w) {
+        w[0] = root;
+        w[1] = liabilities;
+        w[2] = ratioBps;
+        w[3] = epoch;
+        w[4] = domain();
+        w[5] = asOfDays;
+        w[6] = p.maxMaturityDays;
+        for (uint256 j = 0; j < HAIRCUT_SLOTS; ++j) {
+            w[7 + 2 * j] = p.haircutMaxDays[j];
+            w[8 + 2 * j] = p.haircutBps[j];
+        }
+        w[31] = p.wamEnabled ? 1 : 0;
+        w[32] = p.maxWamDays;
+        w[33] = p.weeklyEnabled ? 1 : 0;
+        w[34] = p.minWeeklyLiquidBps;
+    }
+
+    /// @dev The shape the circuit enforces, checked here too so that a malformed policy gets a
+    ///      clear error rather than InvalidProof, and a minimum policy is always comparable.
+    function _requireWellFormed(Policy calldata p) private pure {
+        for (uint256 j = 0; j < HAIRCUT_SLOTS; ++j) {
+            if (p.haircutBps[j] > 10_000) revert MalformedPolicy("haircut bps above 10000");
+            if (j > 0 && p.haircutMaxDays[j] < p.haircutMaxDays[j - 1]) {
+                revert MalformedPolicy("haircut max days decrease");
+            }
+        }
+        if (p.minWeeklyLiquidBps > 10_000) revert MalformedPolicy("weekly liquidity bps above 10000");
     }
 
     // ------------------------------------------------------------------ views
@@ -248,6 +456,56 @@ contract ReserveRegistry is AggregatorV3Interface {
     ///         Public input 4 of every proof this registry accepts.
     function domain() public view returns (uint256) {
         return (block.chainid << 160) | uint256(uint160(address(this)));
+    }
+
+    /// @notice The id a policy is recorded under: keccak256 of its ABI encoding.
+    function policyId(Policy calldata p) public pure returns (bytes32) {
+        return keccak256(abi.encode(p));
+    }
+
+    /// @notice Why `p` is less strict than the minimum policy, or "" if it is at least as strict
+    ///         (or no minimum is set). At least as strict means:
+    ///         - "maturity": every remaining maturity `p` admits, the minimum admits too;
+    ///         - "haircut": at every remaining maturity `p` admits, its haircut is at least the
+    ///           minimum's;
+    ///         - "weighted average maturity": if the minimum bounds it, `p` does, no looser;
+    ///         - "weekly liquidity": if the minimum requires it, `p` does, no less.
+    ///         Both schedules are step functions of the remaining days, so the haircuts are
+    ///         compared on each interval where neither changes, walking both at once.
+    function policyShortfall(Policy calldata p) public view returns (string memory) {
+        if (!policyRequired) return "";
+        Policy memory m = _minimumPolicy;
+        uint256 admitted = _min(p.maxMaturityDays, p.haircutMaxDays[HAIRCUT_SLOTS - 1]);
+        if (admitted > _min(m.maxMaturityDays, m.haircutMaxDays[HAIRCUT_SLOTS - 1])) return "maturity";
+        uint256 i = 0;
+        uint256 j = 0;
+        // Every d <= admitted is at most both schedules' last bound, so both walks stop in range.
+        for (uint256 d = 0; d <= admitted;) {
+            while (p.haircutMaxDays[i] < d) ++i;
+            while (m.haircutMaxDays[j] < d) ++j;
+            if (p.haircutBps[i] < m.haircutBps[j]) return "haircut";
+            d = _min(p.haircutMaxDays[i], m.haircutMaxDays[j]) + 1;
+        }
+        if (m.wamEnabled && (!p.wamEnabled || p.maxWamDays > m.maxWamDays)) return "weighted average maturity";
+        if (m.weeklyEnabled && (!p.weeklyEnabled || p.minWeeklyLiquidBps < m.minWeeklyLiquidBps)) {
+            return "weekly liquidity";
+        }
+        return "";
+    }
+
+    /// @notice The minimum policy (meaningful only if policyRequired).
+    function minimumPolicy() external view returns (Policy memory) {
+        return _minimumPolicy;
+    }
+
+    /// @notice A recorded policy. Reverts with UnknownPolicy if no attestation proved it.
+    function getPolicy(bytes32 id) external view returns (Policy memory) {
+        if (!isRecordedPolicy[id]) revert UnknownPolicy(id);
+        return _policies[id];
+    }
+
+    function _min(uint256 a, uint256 b) private pure returns (uint256) {
+        return a < b ? a : b;
     }
 
     /// @notice The liabilities, in US cents, a submission must prove now:

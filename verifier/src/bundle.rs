@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use bondproof_circuits::policy::{PolicyPublicInputs, POLICY_CIRCUIT};
 use bondproof_circuits::public_inputs::{fr_from_be_bytes, fr_to_be_bytes};
 use bondproof_circuits::{Fr, SolvencyPublicInputs};
 use serde::{Deserialize, Serialize};
@@ -154,6 +155,29 @@ pub fn parse_field_decimal(s: &str) -> Option<Fr> {
 impl ProofBundle {
     pub fn proof_bytes(&self) -> Result<Vec<u8>, String> {
         decode_proof_hex(&self.proof)
+    }
+
+    /// The full statement of a policy proof (`None` for a plain solvency proof): the solvency
+    /// inputs, the as-of date and the policy, all as the bundle records them.
+    pub fn policy_inputs(&self) -> Result<Option<PolicyPublicInputs>, String> {
+        let inputs = self.public_inputs.to_inputs()?;
+        match (self.circuit.name.as_str(), &self.policy) {
+            (POLICY_CIRCUIT, Some(p)) => {
+                p.parameters.validate()?;
+                Ok(Some(PolicyPublicInputs { solvency: inputs, as_of_days: p.as_of_days, policy: p.parameters.instance() }))
+            }
+            (POLICY_CIRCUIT, None) => Err("a policy-solvency bundle must record its policy".into()),
+            (_, Some(_)) => Err("only a policy-solvency bundle may carry a policy".into()),
+            (_, None) => Ok(None),
+        }
+    }
+
+    /// The proof's public inputs in circuit order.
+    pub fn instances(&self) -> Result<Vec<Fr>, String> {
+        Ok(match self.policy_inputs()? {
+            Some(p) => p.to_instances(),
+            None => self.public_inputs.to_inputs()?.to_instances(),
+        })
     }
 
     pub fn read(path: &Path) -> Result<Self, BundleError> {

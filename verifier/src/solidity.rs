@@ -3,20 +3,18 @@
 //! makes, from which a gas lower bound follows.
 
 use bondproof_circuits::halo2_proofs::{
-    circuit::{Layouter, SimpleFloorPlanner},
-    plonk::{Circuit, ConstraintSystem, Error},
+    circuit::Layouter,
+    plonk::{Circuit, ConstraintSystem, Error, VerifyingKey},
+    poly::kzg::commitment::ParamsKZG,
 };
+use bondproof_circuits::policy::{PolicyInstance, PolicyPublicInputs, PolicySolvencyCircuit, POLICY_CIRCUIT};
 use bondproof_circuits::public_inputs::fr_to_be_bytes;
-use bondproof_circuits::solvency::SolvencyConfig;
-use bondproof_circuits::{Fr, SolvencyCircuit, SolvencyPublicInputs};
+use bondproof_circuits::{Bn256, Fr, G1Affine, SolvencyCircuit, SolvencyPublicInputs};
 use sha3::{Digest, Keccak256};
 use snark_verifier_sdk::{evm::gen_evm_verifier_sol_code, CircuitExt, SHPLONK};
 
 use crate::bundle::ProofBundle;
 use crate::vk_file::VerifierKey;
-
-/// Public inputs the solvency circuit exposes, all in its single instance column.
-pub const NUM_INSTANCES: usize = SolvencyPublicInputs::COUNT;
 
 /// The registry entry point `export-calldata --for registry` encodes.
 pub const SUBMIT_SIGNATURE: &str = "submit(uint64,uint256,uint256,uint32,bytes)";
@@ -28,41 +26,51 @@ pub const MAX_RUNTIME_BYTES: usize = 24_576;
 pub enum SolidityError {
     #[error("the verifier generator rejected the verifying key: {0}")]
     Generator(String),
-    #[error("on-chain verification is generated for the solvency circuit only; this key is for '{0}'")]
+    #[error("on-chain verification is generated for the solvency and policy-solvency circuits only; this key is for '{0}'")]
     UnsupportedCircuit(String),
 }
 
 /// snark-verifier's generator is generic over a circuit type only to ask it for accumulator
-/// indices; `SolvencyCircuit` lives in another crate, so the orphan rule needs a local type.
+/// indices (none here: bondproof proofs are not aggregated); the circuits live in another
+/// crate, so the orphan rule needs a local wrapper.
 #[derive(Clone, Debug)]
-struct SolvencyShape(SolvencyCircuit);
+struct Shape<C>(C);
 
-impl Circuit<Fr> for SolvencyShape {
-    type Config = SolvencyConfig;
-    type FloorPlanner = SimpleFloorPlanner;
+impl<C: Circuit<Fr, Params = ()>> Circuit<Fr> for Shape<C> {
+    type Config = C::Config;
+    type FloorPlanner = C::FloorPlanner;
     type Params = ();
 
     fn without_witnesses(&self) -> Self {
         Self(self.0.without_witnesses())
     }
 
-    fn configure(meta: &mut ConstraintSystem<Fr>) -> SolvencyConfig {
-        SolvencyCircuit::configure(meta)
+    fn configure(meta: &mut ConstraintSystem<Fr>) -> C::Config {
+        C::configure(meta)
     }
 
-    fn synthesize(&self, config: SolvencyConfig, layouter: impl Layouter<Fr>) -> Result<(), Error> {
+    fn synthesize(&self, config: C::Config, layouter: impl Layouter<Fr>) -> Result<(), Error> {
         self.0.synthesize(config, layouter)
     }
 }
 
-impl CircuitExt<Fr> for SolvencyShape {
+impl<C: Circuit<Fr, Params = ()>> CircuitExt<Fr> for Shape<C> {
     fn num_instance(&self) -> Vec<usize> {
-        vec![NUM_INSTANCES]
+        // Only the verifier is generated from this type; the count is passed to the generator.
+        vec![]
     }
 
     fn instances(&self) -> Vec<Vec<Fr>> {
-        // Only the verifier is generated from this type; it never carries a witness.
         vec![vec![]]
+    }
+}
+
+/// Public inputs of a circuit that has an on-chain verifier.
+pub fn instance_count(circuit: &str) -> Option<usize> {
+    match circuit {
+        "solvency" => Some(SolvencyPublicInputs::COUNT),
+        POLICY_CIRCUIT => Some(PolicyPublicInputs::COUNT),
+        _ => None,
     }
 }
 
@@ -80,16 +88,20 @@ pub fn verifier_solidity(key: &VerifierKey) -> Result<String, SolidityError> {
 
 /// The generator's output as it is: one contract, however large.
 pub fn generated_verifier(key: &VerifierKey) -> Result<String, SolidityError> {
-    // The registry and the calldata layout are the solvency circuit's five public inputs.
-    if key.circuit != "solvency" {
-        return Err(SolidityError::UnsupportedCircuit(key.circuit.clone()));
-    }
+    // The registry's two entry points take the solvency and the policy-solvency statements;
+    // an inclusion proof is for auditors and has no on-chain use.
+    let generate: fn(&ParamsKZG<Bn256>, &VerifyingKey<G1Affine>, Vec<usize>) -> String = match key.circuit.as_str() {
+        "solvency" => gen_evm_verifier_sol_code::<Shape<SolvencyCircuit>, SHPLONK>,
+        POLICY_CIRCUIT => gen_evm_verifier_sol_code::<Shape<PolicySolvencyCircuit>, SHPLONK>,
+        other => return Err(SolidityError::UnsupportedCircuit(other.to_string())),
+    };
+    let num_instances = instance_count(&key.circuit).expect("circuit checked above");
     // The generator sizes the quotient from the constraint degree, which halo2-axiom caps with
     // MAX_DEGREE: the same value as at key generation, or the verifier would not match the proofs.
     bondproof_circuits::ensure_max_degree();
     // The generator unwraps internally; a key it cannot handle must be an error, not a crash.
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        gen_evm_verifier_sol_code::<SolvencyShape, SHPLONK>(&key.params, &key.vk, vec![NUM_INSTANCES])
+        generate(&key.params, &key.vk, vec![num_instances])
     }))
     .map_err(|payload| {
         let message = payload
@@ -101,17 +113,37 @@ pub fn generated_verifier(key: &VerifierKey) -> Result<String, SolidityError> {
     })
 }
 
-/// Above this estimate the verifier is split. Below EIP-170's 24,576 to leave room for the
-/// estimate's error (a few percent against solc 0.8.19 with the optimizer off).
+/// Above this estimate a contract would risk EIP-170: the verifier is split so that each part
+/// stays under it. Below 24,576 to leave room for the estimate's error (a few percent against
+/// solc 0.8.19 with the optimizer off) and for each part's own wrapper.
 pub const SPLIT_ABOVE_BYTES: usize = 23_000;
+
+/// The contracts of a verifier, in deployment order: the parts (if any) first, then
+/// `Halo2Verifier`, whose constructor takes the parts' addresses in this order.
+pub fn verifier_contracts(source: &str) -> Vec<String> {
+    let mut names: Vec<String> =
+        (1..).map(part_name).take_while(|n| source.contains(&format!("contract {n} "))).collect();
+    names.push("Halo2Verifier".into());
+    names
+}
+
+fn part_name(i: usize) -> String {
+    format!("Halo2VerifierPart{i}")
+}
 
 /// The generator's code is one straight-line assembly block whose only state between
 /// statements is memory (plus the `success` flag), so it can be cut at any top-level statement
-/// once the proof has been read from calldata: the head runs the first part, then passes its
-/// whole memory to the tail, which resumes from it. The transcript, challenges and every check
-/// stay where the generator put them, in the same order; only a STATICCALL and a memory copy
-/// are added (a few thousand gas). The tail is a pure function of the memory it is given, so
-/// calling it directly proves nothing; only `Halo2Verifier` is a verifier.
+/// once the proof has been read from calldata. `Halo2Verifier` runs the first piece, then calls
+/// each part in turn with its whole memory as calldata; a part resumes from that memory, runs
+/// its piece and returns the memory (the last part returns nothing, as the generated code
+/// does). The transcript, challenges and every check stay where the generator put them, in the
+/// same order; only STATICCALLs and memory copies are added (a few thousand gas per part).
+///
+/// A part is a pure function of the memory it is given, so calling one directly proves
+/// nothing; only `Halo2Verifier` is a verifier. The parts are deployed on their own (together
+/// they are over EIP-3860's initcode limit, so `Halo2Verifier` cannot create them) and their
+/// addresses passed to its constructor: whoever checks a deployed verifier's code checks the
+/// parts it names as well.
 pub fn split_verifier(source: &str) -> Result<String, SolidityError> {
     let fail = |why: &str| SolidityError::Generator(format!("cannot split the verifier: {why}"));
     let pragma = source
@@ -130,18 +162,17 @@ pub fn split_verifier(source: &str) -> Result<String, SolidityError> {
     let prologue_end = matching_brace(body, func_open).ok_or_else(|| fail("unbalanced function"))? + 1;
     let prologue = &body[..prologue_end];
     let statements = top_level_statements(&body[prologue_end..]);
-    let definitions = |names: &[&str]| -> Result<String, SolidityError> {
-        let mut out = String::new();
-        for name in names {
-            let at = prologue.find(&format!("let {name} :=")).ok_or_else(|| fail("no modulus definition"))?;
-            let line_end = prologue[at..].find('\n').map_or(prologue.len(), |i| at + i);
-            out.push_str(&prologue[at..line_end]);
-            out.push('\n');
-        }
-        Ok(out + &prologue[func..])
-    };
+    let mut part_defs = String::new();
+    for name in ["f_p", "f_q"] {
+        let at = prologue.find(&format!("let {name} :=")).ok_or_else(|| fail("no modulus definition"))?;
+        let line_end = prologue[at..].find('\n').map_or(prologue.len(), |i| at + i);
+        part_defs.push_str(&prologue[at..line_end]);
+        part_defs.push('\n');
+    }
+    part_defs.push_str(&prologue[func..]);
 
-    // The cut must come after the last calldata read: the tail sees only memory.
+    // No cut before the last calldata read (a part sees only memory), nor after the final
+    // success check.
     let first = statements
         .iter()
         .rposition(|s| s.contains("calldataload") || s.contains("calldatacopy") || s.contains("calldatasize"))
@@ -152,65 +183,108 @@ pub fn split_verifier(source: &str) -> Result<String, SolidityError> {
     }
     let sizes: Vec<usize> = statements.iter().map(|s| estimate_code_bytes(s)).collect();
     let total: usize = sizes.iter().sum();
-    let mut acc: usize = sizes[..first].iter().sum();
-    let mut cut = first;
-    while cut < last && acc + sizes[cut] <= total / 2 {
-        acc += sizes[cut];
-        cut += 1;
+    let pieces = total.div_ceil(SPLIT_ABOVE_BYTES).max(2);
+    // Cuts at the statement boundaries nearest to equal shares, within [first, last].
+    let mut cuts = vec![0usize];
+    let mut acc = 0usize;
+    for (i, size) in sizes.iter().enumerate() {
+        let share = total * cuts.len() / pieces;
+        if cuts.len() < pieces && i >= first && i <= last && acc + size / 2 > share {
+            cuts.push(i);
+        }
+        acc += size;
     }
-    let (head, tail) = statements.split_at(cut);
-    for s in head {
-        if let Some(name) = s.trim_start().strip_prefix("let ").and_then(|r| r.split(|c: char| !c.is_alphanumeric() && c != '_').next()) {
-            if tail.iter().any(|t| t.contains(name)) {
-                return Err(fail(&format!("variable {name} is used on both sides")));
+    if cuts.len() != pieces {
+        return Err(fail("too few statement boundaries"));
+    }
+    cuts.push(statements.len());
+    let pieces: Vec<&[&str]> = cuts.windows(2).map(|w| &statements[w[0]..w[1]]).collect();
+    // Only memory crosses a cut: a variable must be used in the piece that defines it.
+    for (i, piece) in pieces.iter().enumerate() {
+        for s in *piece {
+            let Some(name) = s
+                .trim_start()
+                .strip_prefix("let ")
+                .and_then(|r| r.split(|c: char| !c.is_alphanumeric() && c != '_').next())
+            else {
+                continue;
+            };
+            if pieces[i + 1..].iter().flat_map(|p| p.iter()).any(|t| t.contains(name)) {
+                return Err(fail(&format!("variable {name} is used on both sides of a cut")));
             }
         }
     }
-    let tail_defs = definitions(&["f_p", "f_q"])?;
-    Ok(format!(
+
+    let n_parts = pieces.len() - 1;
+    let mut out = format!(
         "// SPDX-License-Identifier: MIT
-// Generated by bondproof from snark-verifier-sdk's Solidity verifier, cut in two contracts to
-// fit EIP-170: Halo2Verifier runs the first part, then hands its memory to Halo2VerifierTail.
+// Generated by bondproof from snark-verifier-sdk's Solidity verifier, cut in {} contracts to fit
+// EIP-170. Deploy Halo2VerifierPart1..{n_parts} first, then Halo2Verifier with their addresses
+// in that order; Halo2Verifier runs the first piece and hands its memory to each part in turn.
 
 {pragma}
-
-/// Second part of Halo2Verifier. Its calldata is the head's memory; on its own it verifies
-/// nothing: deploy and call Halo2Verifier.
-contract Halo2VerifierTail {{
+",
+        n_parts + 1
+    );
+    for (i, piece) in pieces.iter().enumerate().skip(1) {
+        let ending = if i < n_parts {
+            "            if iszero(success) { revert(0, 0) }\n            return(0, msize())\n"
+        } else {
+            ""
+        };
+        out.push_str(&format!(
+            "
+/// Piece {i} of Halo2Verifier. Its calldata is the previous piece's memory; on its own it
+/// verifies nothing: call Halo2Verifier.
+contract {name} {{
     fallback(bytes calldata) external returns (bytes memory) {{
         assembly {{
             calldatacopy(0, 0, calldatasize())
             let success := true
-{tail_defs}
-{tail}
-        }}
+{part_defs}
+{code}{ending}        }}
     }}
 }}
-
+",
+            name = part_name(i),
+            code = piece.concat(),
+        ));
+    }
+    let fields: String = (1..=n_parts).map(|i| format!("    address private immutable part{i};\n")).collect();
+    let params: Vec<String> = (1..=n_parts).map(|i| format!("address part{i}_")).collect();
+    let assigns: String = (1..=n_parts)
+        .map(|i| format!("        if (part{i}_.code.length == 0) revert(\"Halo2Verifier: part {i} has no code\");\n        part{i} = part{i}_;\n"))
+        .collect();
+    let locals: String = (1..=n_parts).map(|i| format!("        address p{i} = part{i};\n")).collect();
+    let calls: String = (1..=n_parts)
+        .map(|i| {
+            let copy = if i < n_parts { "            returndatacopy(0, 0, returndatasize())\n" } else { "" };
+            format!("            if iszero(staticcall(gas(), p{i}, 0, msize(), 0, 0)) {{ revert(0, 0) }}\n{copy}")
+        })
+        .collect();
+    out.push_str(&format!(
+        "
 /// Halo2 (SHPLONK, KZG on BN254) verifier: calldata = public inputs as 32-byte words, then
 /// the proof; returns nothing, reverts on an invalid proof.
 contract Halo2Verifier {{
-    address private immutable tailPart;
-
-    constructor() {{
-        tailPart = address(new Halo2VerifierTail());
-    }}
+{fields}
+    constructor({params}) {{
+{assigns}    }}
 
     fallback(bytes calldata) external returns (bytes memory) {{
-        address tail_ = tailPart;
-        assembly {{
+{locals}        assembly {{
 {prologue}
 {head}
             if iszero(success) {{ revert(0, 0) }}
-            if iszero(staticcall(gas(), tail_, 0, msize(), 0, 0)) {{ revert(0, 0) }}
-            return(0, 0)
+{calls}            return(0, 0)
         }}
     }}
 }}
 ",
-        tail = tail.concat(),
-        head = head.concat(),
-    ))
+        params = params.join(", "),
+        head = pieces[0].concat(),
+    ));
+    Ok(out)
 }
 
 /// Index of the `}` closing the `{` at `open`.
@@ -312,14 +386,14 @@ fn literal_bytes(lit: &str) -> usize {
 }
 
 /// The instance words as the verifier reads them: 32 bytes big-endian each, in circuit order.
-pub fn instance_words(inputs: &SolvencyPublicInputs) -> Vec<[u8; 32]> {
-    inputs.to_instances().iter().map(fr_to_be_bytes).collect()
+pub fn instance_words(instances: &[Fr]) -> Vec<[u8; 32]> {
+    instances.iter().map(fr_to_be_bytes).collect()
 }
 
 /// Calldata of the bare verifier call: the instance words, then the proof.
-pub fn encode_verifier_calldata(inputs: &SolvencyPublicInputs, proof: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(32 * NUM_INSTANCES + proof.len());
-    for w in instance_words(inputs) {
+pub fn encode_verifier_calldata(instances: &[Fr], proof: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(32 * instances.len() + proof.len());
+    for w in instance_words(instances) {
         out.extend_from_slice(&w);
     }
     out.extend_from_slice(proof);
@@ -338,38 +412,98 @@ fn word_u128(x: u128) -> [u8; 32] {
     w
 }
 
-/// ABI encoding of `submit(epoch, root, liabilities, ratioBps, proof)`. The domain is not an
-/// argument: the registry supplies its own, which is what binds a proof to one registry.
-pub fn encode_submit(inputs: &SolvencyPublicInputs, proof: &[u8]) -> Vec<u8> {
-    let padded = proof.len().div_ceil(32) * 32;
-    let mut out = Vec::with_capacity(4 + 32 * 6 + padded);
-    out.extend_from_slice(&selector(SUBMIT_SIGNATURE));
-    out.extend_from_slice(&word_u128(inputs.epoch as u128));
-    out.extend_from_slice(&fr_to_be_bytes(&inputs.root));
-    out.extend_from_slice(&word_u128(inputs.liabilities));
-    out.extend_from_slice(&word_u128(inputs.ratio_bps as u128));
-    // Head of the dynamic `bytes`: its offset from the start of the arguments (five head words).
-    out.extend_from_slice(&word_u128(32 * 5));
-    out.extend_from_slice(&word_u128(proof.len() as u128));
-    out.extend_from_slice(proof);
-    out.resize(4 + 32 * 6 + padded, 0);
+/// The ABI type of the registry's `Policy` struct.
+pub const POLICY_TUPLE: &str = "(uint16,uint16[12],uint16[12],bool,uint16,bool,uint16)";
+
+/// The registry's policy entry point `export-calldata --for registry` encodes for policy proofs.
+pub fn submit_with_policy_signature() -> String {
+    format!("submitWithPolicy(uint64,uint256,uint256,uint32,uint16,{POLICY_TUPLE},bytes)")
+}
+
+/// The owner's call that sets the minimum policy.
+pub fn set_minimum_policy_signature() -> String {
+    format!("setMinimumPolicy({POLICY_TUPLE})")
+}
+
+/// ABI encoding of the registry's `Policy` struct (static: 29 words, in place).
+pub fn policy_words(policy: &PolicyInstance) -> Vec<[u8; 32]> {
+    let mut w = vec![word_u128(policy.max_maturity_days.into())];
+    w.extend(policy.buckets.iter().map(|&(days, _)| word_u128(days.into())));
+    w.extend(policy.buckets.iter().map(|&(_, bps)| word_u128(bps.into())));
+    w.push(word_u128(policy.wam_enabled.into()));
+    w.push(word_u128(policy.max_wam_days.into()));
+    w.push(word_u128(policy.weekly_enabled.into()));
+    w.push(word_u128(policy.min_weekly_liquid_bps.into()));
+    w
+}
+
+/// The id the registry records a policy under, `keccak256(abi.encode(policy))`.
+pub fn policy_id(policy: &PolicyInstance) -> [u8; 32] {
+    let mut h = Keccak256::new();
+    for w in policy_words(policy) {
+        h.update(w);
+    }
+    h.finalize().into()
+}
+
+/// A function call: selector, head words, then (if any) one trailing dynamic `bytes`, whose
+/// offset word is the last head word.
+fn encode_call(signature: &str, head: &[[u8; 32]], bytes: Option<&[u8]>) -> Vec<u8> {
+    let mut out = selector(signature).to_vec();
+    for w in head {
+        out.extend_from_slice(w);
+    }
+    if let Some(b) = bytes {
+        out.extend_from_slice(&word_u128(32 * (head.len() as u128 + 1)));
+        out.extend_from_slice(&word_u128(b.len() as u128));
+        out.extend_from_slice(b);
+        // The bytes' content is zero-padded to whole words (after the 4-byte selector).
+        let padded = 4 + (out.len() - 4).div_ceil(32) * 32;
+        out.resize(padded, 0);
+    }
     out
 }
 
-fn bundle_parts(bundle: &ProofBundle) -> Result<(SolvencyPublicInputs, Vec<u8>), String> {
-    Ok((bundle.public_inputs.to_inputs()?, bundle.proof_bytes()?))
+/// ABI encoding of `submit(epoch, root, liabilities, ratioBps, proof)`. The domain is not an
+/// argument: the registry supplies its own, which is what binds a proof to one registry.
+pub fn encode_submit(inputs: &SolvencyPublicInputs, proof: &[u8]) -> Vec<u8> {
+    encode_call(SUBMIT_SIGNATURE, &statement_words(inputs), Some(proof))
+}
+
+/// ABI encoding of `submitWithPolicy(epoch, root, liabilities, ratioBps, asOfDays, policy, proof)`.
+pub fn encode_submit_with_policy(inputs: &PolicyPublicInputs, proof: &[u8]) -> Vec<u8> {
+    let mut head = statement_words(&inputs.solvency).to_vec();
+    head.push(word_u128(inputs.as_of_days.into()));
+    head.extend(policy_words(&inputs.policy));
+    encode_call(&submit_with_policy_signature(), &head, Some(proof))
+}
+
+/// ABI encoding of the owner's `setMinimumPolicy(policy)`.
+pub fn encode_set_minimum_policy(policy: &PolicyInstance) -> Vec<u8> {
+    encode_call(&set_minimum_policy_signature(), &policy_words(policy), None)
+}
+
+fn statement_words(inputs: &SolvencyPublicInputs) -> [[u8; 32]; 4] {
+    [
+        word_u128(inputs.epoch.into()),
+        fr_to_be_bytes(&inputs.root),
+        word_u128(inputs.liabilities),
+        word_u128(inputs.ratio_bps.into()),
+    ]
 }
 
 /// Calldata of the bare verifier call for a bundle.
 pub fn verifier_calldata(bundle: &ProofBundle) -> Result<Vec<u8>, String> {
-    let (inputs, proof) = bundle_parts(bundle)?;
-    Ok(encode_verifier_calldata(&inputs, &proof))
+    Ok(encode_verifier_calldata(&bundle.instances()?, &bundle.proof_bytes()?))
 }
 
-/// Calldata of the registry's `submit` for a bundle.
+/// Calldata of the registry's `submit` (plain proof) or `submitWithPolicy` (policy proof).
 pub fn registry_calldata(bundle: &ProofBundle) -> Result<Vec<u8>, String> {
-    let (inputs, proof) = bundle_parts(bundle)?;
-    Ok(encode_submit(&inputs, &proof))
+    let proof = bundle.proof_bytes()?;
+    Ok(match bundle.policy_inputs()? {
+        Some(p) => encode_submit_with_policy(&p, &proof),
+        None => encode_submit(&bundle.public_inputs.to_inputs()?, &proof),
+    })
 }
 
 /// The precompile calls a generated verifier makes. The generated code is straight-line (no
@@ -468,7 +602,7 @@ mod tests {
             epoch: 4,
             domain: Fr::from(5),
         };
-        let data = encode_verifier_calldata(&inputs, &[9, 9]);
+        let data = encode_verifier_calldata(&inputs.to_instances(), &[9, 9]);
         assert_eq!(data.len(), 5 * 32 + 2);
         for i in 0..5 {
             assert_eq!(data[32 * i + 31] as usize, i + 1);
@@ -494,29 +628,52 @@ mod tests {
         assert!(s[1].starts_with('{') && s[1].trim_end().ends_with('}'));
     }
 
-    #[test]
-    fn split_keeps_every_statement_in_order() {
+    fn straight_line_verifier(statements: usize) -> String {
         let mut body = String::new();
-        for i in 0..200 {
+        for i in 0..statements {
             body.push_str(&format!("mstore({:#x}, mulmod(mload({:#x}), {}, f_q))\n", 0x100 + 32 * i, 32 * i, 1000 + i));
         }
-        let source = format!(
+        format!(
             "pragma solidity 0.8.19;\ncontract Halo2Verifier {{\n fallback(bytes calldata) external returns (bytes memory) {{\n \
              assembly (\"memory-safe\") {{\nlet success := true\nlet f_p := 7\nlet f_q := 5\n\
              function validate_ec_point(x, y) -> valid {{ valid := 1 }}\nmstore(0x0, calldataload(0x0))\n{body}\
              if iszero(success) {{ revert(0, 0) }}\nreturn(0, 0)\n}}\n}}\n}}\n"
-        );
-        let split = split_verifier(&source).unwrap();
-        let (tail, head) = split.split_once("contract Halo2Verifier {").unwrap();
-        assert!(tail.contains("contract Halo2VerifierTail"));
-        assert!(head.contains("calldataload(0x0)"), "the proof is read before the cut");
-        let sites = |s: &str| s.matches("mulmod(").count();
-        assert_eq!(sites(head) + sites(tail), 200);
-        assert!(sites(head) > 50 && sites(tail) > 50, "balanced: {} / {}", sites(head), sites(tail));
-        let last_head = head.rfind("mulmod(mload(").unwrap();
-        let first_tail = tail.find("mulmod(mload(").unwrap();
-        assert!(head[last_head..].starts_with(&format!("mulmod(mload({:#x})", 32 * (sites(head) - 1))));
-        assert!(tail[first_tail..].starts_with(&format!("mulmod(mload({:#x})", 32 * sites(head))));
+        )
+    }
+
+    /// The pieces of a split verifier in execution order: the head's, then each part's.
+    fn pieces(split: &str) -> Vec<String> {
+        let (parts, head) = split.split_once("contract Halo2Verifier {").unwrap();
+        let mut out = vec![head.to_string()];
+        out.extend(parts.split("contract Halo2VerifierPart").skip(1).map(str::to_string));
+        out
+    }
+
+    #[test]
+    fn split_keeps_every_statement_in_order() {
+        for statements in [200, 2_500, 6_000] {
+            let source = straight_line_verifier(statements);
+            let total = estimate_runtime_bytes(&source);
+            let split = split_verifier(&source).unwrap();
+            let pieces = pieces(&split);
+            assert_eq!(pieces.len(), total.div_ceil(SPLIT_ABOVE_BYTES).max(2), "{statements} statements, {total} bytes");
+            assert_eq!(verifier_contracts(&split).len(), pieces.len());
+            assert!(pieces[0].contains("calldataload(0x0)"), "the proof is read in the head");
+            let mut next = 0;
+            for (i, piece) in pieces.iter().enumerate() {
+                let sites = piece.matches("mulmod(mload(").count();
+                assert!(sites * pieces.len() * 2 > statements, "piece {i} of {}: {sites} statements", pieces.len());
+                let first = piece.find("mulmod(mload(").unwrap();
+                assert!(piece[first..].starts_with(&format!("mulmod(mload({:#x})", 32 * next)), "piece {i} resumes in order");
+                next += sites;
+                assert!(estimate_runtime_bytes(piece) < SPLIT_ABOVE_BYTES, "piece {i} fits");
+            }
+            assert_eq!(next, statements);
+            // Each part but the last hands its memory back; the head calls every part.
+            let parts = pieces.len() - 1;
+            assert_eq!(split.matches("return(0, msize())").count(), parts - 1);
+            assert_eq!(pieces[0].matches("staticcall(gas(), p").count(), parts);
+        }
     }
 
     #[test]

@@ -10,7 +10,6 @@ use bondproof_circuits::halo2_proofs::{
 use bondproof_circuits::{Bn256, Fr, G1Affine, SolvencyPublicInputs};
 use snark_verifier_sdk::snark_verifier::system::halo2::transcript::evm::EvmTranscript;
 
-use bondproof_circuits::policy::PolicyPublicInputs;
 use crate::bundle::{CircuitInfo, ProofBundle};
 use crate::vk_file::VerifierKey;
 
@@ -66,17 +65,7 @@ pub fn verify_bundle(bundle: &ProofBundle, key: &VerifierKey) -> Result<Solvency
     let proof = bundle.proof_bytes().map_err(VerifyError::Malformed)?;
     // A policy proof's statement includes the policy: its instances are the solvency inputs
     // followed by the as-of date and the policy parameters, all taken from the bundle.
-    let instances = match (key.circuit.as_str(), &bundle.policy) {
-        (bondproof_circuits::policy::POLICY_CIRCUIT, Some(p)) => {
-            p.parameters.validate().map_err(|e| VerifyError::Malformed(format!("policy: {e}")))?;
-            PolicyPublicInputs { solvency: inputs, as_of_days: p.as_of_days, policy: p.parameters.instance() }.to_instances()
-        }
-        (bondproof_circuits::policy::POLICY_CIRCUIT, None) => {
-            return Err(VerifyError::Malformed("a policy-solvency bundle must record its policy".into()))
-        }
-        (_, Some(_)) => return Err(VerifyError::Malformed("only a policy-solvency bundle may carry a policy".into())),
-        (_, None) => inputs.to_instances(),
-    };
+    let instances = bundle.instances().map_err(VerifyError::Malformed)?;
     verify_proof_bytes(key, &instances, &proof)?;
     Ok(inputs)
 }
