@@ -307,10 +307,10 @@ fn render_evm(e: &serde_json::Value) -> String {
         ("execution / bound", format!("{:.3} ({} execution gas)", e["execution_over_bound"].as_f64().unwrap_or(0.0), e["bare_verify_execution_gas"]), "".into()),
     ];
     let mut s = String::from(
-        "\n## On-chain (fixtures, from the EVM test)\n\nSolvency: `fixtures/holdings.csv`, `submit`. Policy: `fixtures/money-fund/` under `money-fund-sec`, `submitWithPolicy` (its first submission, which records the policy).\n\n| figure | solvency | policy |\n|---|---|---|\n",
+        "\n## On-chain (fixtures, from the EVM test)\n\nSolvency: `fixtures/holdings.csv`, `submit`. Policy: `fixtures/money-fund/` under `money-fund-sec`, `submitWithPolicy`.\n\n| figure | solvency | policy |\n|---|---|---|\n",
     );
     for (name, plain, policy) in rows {
-        let policy = if p.is_null() || policy == "null" { "-".to_string() } else { policy };
+        let policy = if p.is_null() || policy.is_empty() || policy.contains("null") { "-".to_string() } else { policy };
         s.push_str(&format!("| {name} | {plain} | {policy} |\n"));
     }
     s

@@ -480,9 +480,16 @@ fn verify(attestation: &Path, vk: &Path, json: bool) -> Result<(), Failure> {
     let bundle = ProofBundle::read(attestation).map_err(Failure::invalid)?;
     match verify_bundle(&bundle, &key) {
         Ok(inputs) => {
+            // The id an on-chain registry records the policy under, to match the two.
+            let policy_id = |p: &bondproof_verifier::bundle::PolicyRecord| {
+                format!("0x{}", hex::encode(bondproof_verifier::solidity::policy_id(&p.parameters.instance())))
+            };
             if json {
+                let policy = bundle.policy.as_ref().map(|p| json!({"name": p.parameters.name, "parameters": p.parameters,
+                    "as_of_days": p.as_of_days, "registry_policy_id": policy_id(p)}));
                 println!("{}", json!({"ok": true, "valid": true, "public_inputs": bundle.public_inputs,
-                    "vk_hash": bundle.vk_hash, "as_of": bundle.metadata.as_of, "insecure_setup": bundle.metadata.insecure_setup}));
+                    "vk_hash": bundle.vk_hash, "as_of": bundle.metadata.as_of, "insecure_setup": bundle.metadata.insecure_setup,
+                    "policy": policy}));
             } else {
                 println!("VALID: reserves committed under root {} cover liabilities of {} at {} bps",
                     bundle.public_inputs.root, usd(inputs.liabilities), inputs.ratio_bps);
@@ -491,6 +498,7 @@ fn verify(attestation: &Path, vk: &Path, json: bool) -> Result<(), Failure> {
                 if let Some(p) = &bundle.policy {
                     println!("  policy \"{}\" proved: {}", p.parameters.name,
                         serde_json::to_string(&p.parameters).expect("serializes"));
+                    println!("  registry policy id {}", policy_id(p));
                 }
                 if bundle.metadata.insecure_setup {
                     println!("  note: made with an insecure local setup (test only)");

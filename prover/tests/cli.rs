@@ -348,6 +348,21 @@ fn policy_attestation_proves_and_its_policy_is_bound() {
     assert_eq!(verify.code, 0, "{}", verify.describe());
     assert!(verify.stdout.contains("money-fund-sec"), "{}", verify.describe());
 
+    // The policy as verify reports it is the one a registry owner would require.
+    let verified = json_of(&bondproof(dir, &["verify", "--attestation", "out/attestation.json", "--vk", "out/attestation.vk.bin", "--json"]));
+    assert_eq!(verified["policy"]["name"], "money-fund-sec");
+    assert_eq!(verified["policy"]["parameters"]["max_wam_days"], 60);
+    let minimum = json_of(&bondproof(dir, &["export-calldata", "--for", "minimum-policy", "--policy", &fixture("policies/money-fund-sec.json"), "--json"]));
+    assert_eq!(verified["policy"]["registry_policy_id"], minimum["policy_id"]);
+    // On-chain: its verifier, in as many contracts as EIP-170 needs, and submitWithPolicy.
+    let solidity = json_of(&bondproof(dir, &["export-solidity", "--vk", "out/attestation.vk.bin", "--out", "sol", "--json"]));
+    assert_eq!(solidity["circuit"], "policy-solvency");
+    let contracts = solidity["contracts"].as_array().unwrap();
+    assert!(contracts.len() >= 2 && contracts.last().unwrap() == "Halo2Verifier", "{solidity}");
+    let submit = json_of(&bondproof(dir, &["export-calldata", "--attestation", "out/attestation.json", "--for", "registry", "--json"]));
+    let selector = bondproof_verifier::solidity::selector(&bondproof_verifier::solidity::submit_with_policy_signature());
+    assert!(submit["calldata"].as_str().unwrap().starts_with(&format!("0x{}", hex::encode(selector))), "{submit}");
+
     let mut bundle: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("out/attestation.json")).unwrap()).unwrap();
     bundle["policy"]["parameters"]["max_wam_days"] = serde_json::json!(61);
     std::fs::write(dir.join("loosened.json"), bundle.to_string()).unwrap();
@@ -357,6 +372,32 @@ fn policy_attestation_proves_and_its_policy_is_bound() {
     std::fs::write(dir.join("dropped.json"), bundle.to_string()).unwrap();
     let run = bondproof(dir, &["verify", "--attestation", "dropped.json", "--vk", "out/attestation.vk.bin"]);
     assert_eq!(run.code, 1, "{}", run.describe());
+}
+
+fn json_of(run: &Run) -> serde_json::Value {
+    assert_eq!(run.code, 0, "{}", run.describe());
+    serde_json::from_str(run.stdout.trim()).unwrap_or_else(|e| panic!("not JSON ({e}): {}", run.describe()))
+}
+
+#[test]
+fn export_calldata_needs_the_input_its_target_takes() {
+    let tmp = TempDir::new().unwrap();
+    let dir = tmp.path();
+    for args in [
+        vec!["export-calldata", "--for", "minimum-policy"],
+        vec!["export-calldata", "--for", "registry", "--policy", "p.json"],
+        vec!["export-calldata", "--for", "minimum-policy", "--policy", "missing.json"],
+    ] {
+        let run = bondproof(dir, &args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.describe());
+        assert!(!run.stderr.contains("panicked"), "{}", run.describe());
+    }
+    let run = bondproof(dir, &["export-calldata", "--for", "minimum-policy", "--policy", &fixture("policies/basel.json")]);
+    assert_eq!(run.code, 0, "{}", run.describe());
+    let selector = bondproof_verifier::solidity::selector(&bondproof_verifier::solidity::set_minimum_policy_signature());
+    // Selector, then the 29 words of the policy.
+    assert_eq!(run.stdout.trim().len(), 2 + 2 * (4 + 29 * 32), "{}", run.describe());
+    assert!(run.stdout.starts_with(&format!("0x{}", hex::encode(selector))), "{}", run.describe());
 }
 
 /// Long bonds break Rule 2a-7: commit names the positions at fault, exits 2, writes nothing.
