@@ -929,7 +929,11 @@ fn registry_rejects_a_changed_policy_or_as_of_date() {
     let mut bad = a.inputs;
     bad.policy.buckets[3].0 = 1;
     assert_reverts_with(&w.submit_with_policy(&bad, &a.proof), "MalformedPolicy(string)", "decreasing max days");
-    assert_reverts_with(&w.submit(custodian(), &a.inputs.solvency, &a.proof), "NotConfigured()", "policy proof through submit");
+    // A policy proof is no solvency proof: through `submit`, the solvency verifier refuses it.
+    let plain_verifier = deploy_verifier(&mut w.evm, &fixture().compiled.verifier);
+    let registry = w.registry;
+    w.ok(deployer(), registry, call("setVerifier(address)", &[addr_word(plain_verifier)]));
+    assert_reverts_with(&w.submit(custodian(), &a.inputs.solvency, &a.proof), "InvalidProof()", "a policy proof through submit");
     assert!(matches!(w.submit_with_policy(&a.inputs, &a.proof), Outcome::Success { .. }));
 }
 

@@ -36,7 +36,8 @@ interface ISupplyToken {
 /// policy: then only policy attestations at least as strict are accepted (see
 /// `policyShortfall`), and plain `submit` is refused.
 ///
-/// Feed (AggregatorV3Interface): roundId = epoch; answer = the proven lower bound of reserves,
+/// Feed (AggregatorV3Interface): roundId = epoch; answer = the proven lower bound of reserves
+/// (for a policy attestation, of the reserves counted after the policy's haircuts),
 /// liabilities * ratioBps / 10000 cents, in USD with 8 decimals (= liabilities * ratioBps * 100,
 /// exact); startedAt = updatedAt = the block timestamp of the submission; answeredInRound = roundId.
 contract ReserveRegistry is AggregatorV3Interface {
