@@ -99,9 +99,11 @@ pub fn export_minimum_policy(path: &Path, json: bool) -> Result<(), Failure> {
     let id = format!("0x{}", hex::encode(policy_id(&instance)));
     if json {
         print_line(&json!({"ok": true, "for": "minimum-policy", "policy": policy.name, "policy_id": id,
-            "bytes": data.len(), "calldata": hex}).to_string());
+            "min_ratio_bps": policy.min_ratio_bps, "bytes": data.len(), "calldata": hex}).to_string());
     } else {
         eprintln!("setMinimumPolicy for policy '{}' (policy id {id}); send it from the registry's owner:", policy.name);
+        // The ratio is a solvency input, not a policy parameter: the registry holds its own minimum.
+        eprintln!("note: the policy's min_ratio_bps ({}) is the registry's setMinRatioBps, set apart", policy.min_ratio_bps);
         print_line(&hex);
     }
     Ok(())

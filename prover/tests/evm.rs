@@ -14,7 +14,7 @@ use bondproof_circuits::{Fr, SolvencyPublicInputs};
 use bondproof_prover::attestation::{prove_attestation, ProveRequest};
 use bondproof_prover::commitment::commit;
 use bondproof_prover::holdings::{aggregate_by_cusip, load_holdings};
-use bondproof_prover::keys::{setup_insecure, solvency_keys, write_params, ParamsInfo};
+use bondproof_prover::keys::{params_for_depth, setup_insecure, solvency_keys, write_params, ParamsInfo};
 use bondproof_circuits::policy::{HaircutBucket, Policy, PolicyPublicInputs};
 use bondproof_prover::commitment::days_since_epoch;
 use bondproof_prover::policy_prove::{load_policy, policy_keys};
@@ -727,6 +727,12 @@ struct PolicyFixture {
     valid: PolicyAttestation,
     /// Epoch 2, the same holdings under the same policy.
     next: PolicyAttestation,
+    /// Epoch 2, as of the day before `valid`'s.
+    earlier: PolicyAttestation,
+    /// A plain solvency verifier from the same setup, and a plain proof (epoch 3) for the same
+    /// registry.
+    plain_verifier: VerifierCode,
+    plain: Attestation,
 }
 
 struct PolicyAttestation {
@@ -752,13 +758,15 @@ fn build_policy_fixture() -> PolicyFixture {
     let as_of = chrono::NaiveDate::from_ymd_opt(MMF_AS_OF.0, MMF_AS_OF.1, MMF_AS_OF.2).unwrap();
     let positions = load_holdings(&holdings_path, as_of).unwrap();
     let holdings = aggregate_by_cusip(&positions, &holdings_path).unwrap();
-    let commitment = |epoch: u64| {
-        let path = tmp.path().join(format!("commitment-{epoch}.json"));
+    let commitment = |epoch: u64, as_of: chrono::NaiveDate| {
+        let path = tmp.path().join(format!("commitment-{epoch}-{as_of}.json"));
         let (c, _, _) = commit(&holdings, epoch, as_of, None, &holdings_path).unwrap();
         c.write(&path).unwrap();
         (path, c.depth)
     };
-    let ((c1, depth), (c2, _)) = (commitment(1), commitment(2));
+    let day_before = as_of.pred_opt().unwrap();
+    let ((c1, depth), (c2, _), (c2_earlier, _), (c3, _)) =
+        (commitment(1, as_of), commitment(2, as_of), commitment(2, day_before), commitment(3, as_of));
 
     let k = bondproof_circuits::policy::PolicySolvencyCircuit::min_k(depth);
     let params = setup_insecure(k);
@@ -772,7 +780,9 @@ fn build_policy_fixture() -> PolicyFixture {
     let as_of_days = days_since_epoch(as_of);
     let registry = policy_world(&compiled, 0, as_of_days * SECONDS_PER_DAY).registry;
 
-    let prove = |commitment: &Path| {
+    let plain_keys = solvency_keys(&params_path, &params_for_depth(&params, depth, &params_path).unwrap(), depth).unwrap();
+    let plain_verifier = compile(&verifier_solidity(&plain_keys.vk).unwrap()).verifier;
+    let prove = |commitment: &Path, policy: Option<&Path>| {
         let out = tmp.path().join("attestation.json");
         let req = ProveRequest {
             commitment,
@@ -782,14 +792,17 @@ fn build_policy_fixture() -> PolicyFixture {
             ratio_bps: None,
             domain: Some((CHAIN_ID, registry.into_array())),
             custodian: None,
-            policy: Some(&policy_path),
+            policy,
         };
-        let bundle = prove_attestation(&req, &|_| {}).unwrap_or_else(|e| panic!("proving under money-fund-sec: {e}")).bundle;
-        let inputs = bundle.policy_inputs().unwrap().expect("a policy attestation");
-        assert_eq!(inputs.as_of_days, as_of_days);
-        PolicyAttestation { inputs, proof: bundle.proof_bytes().unwrap() }
+        prove_attestation(&req, &|_| {}).unwrap_or_else(|e| panic!("proving {}: {e}", commitment.display())).bundle
     };
-    let (valid, next) = (prove(&c1), prove(&c2));
+    let policy_proof = |commitment: &Path| {
+        let bundle = prove(commitment, Some(&policy_path));
+        PolicyAttestation { inputs: bundle.policy_inputs().unwrap().expect("a policy attestation"), proof: bundle.proof_bytes().unwrap() }
+    };
+    let (valid, next, earlier) = (policy_proof(&c1), policy_proof(&c2), policy_proof(&c2_earlier));
+    assert_eq!((valid.inputs.as_of_days, earlier.inputs.as_of_days), (as_of_days, as_of_days - 1));
+    let plain = Attestation::from_bundle(&prove(&c3, None));
     PolicyFixture {
         compiled,
         generated,
@@ -800,6 +813,9 @@ fn build_policy_fixture() -> PolicyFixture {
         as_of_days,
         valid,
         next,
+        earlier,
+        plain_verifier,
+        plain,
     }
 }
 
@@ -820,6 +836,16 @@ impl PolicyFixture {
     fn world(&self) -> World {
         self.world_at(0)
     }
+
+    /// A world that also takes plain solvency proofs (its verifier deployed after the registry,
+    /// so that the registry's address, hence the proofs' domain, stays the same).
+    fn world_with_plain_verifier(&self) -> World {
+        let mut w = self.world();
+        let plain = deploy_verifier(&mut w.evm, &self.plain_verifier);
+        let registry = w.registry;
+        w.ok(deployer(), registry, call("setVerifier(address)", &[addr_word(plain)]));
+        w
+    }
 }
 
 impl World {
@@ -834,12 +860,10 @@ impl World {
     }
 }
 
-/// The string argument of a revert with a custom error `Error(string)`-style payload.
+/// The string argument of a revert with a custom error taking one string.
 fn revert_string(outcome: &Outcome) -> String {
     let Outcome::Revert { output } = outcome else { panic!("expected a revert") };
-    let body = &output[4..];
-    let len = as_u128(body[32..64].try_into().unwrap()) as usize;
-    String::from_utf8(body[64..64 + len].to_vec()).unwrap()
+    abi_string(&output[4..])
 }
 
 #[test]
@@ -847,6 +871,28 @@ fn policy_verifier_fits_the_contract_size_limit() {
     let fx = policy_fixture();
     let calldata = encode_verifier_calldata(&fx.valid.inputs.to_instances(), &fx.valid.proof);
     check_verifier_size(&fx.generated, &fx.compiled.verifier, calldata, || fx.world());
+}
+
+#[test]
+fn split_verifier_runs_its_parts_only_in_order() {
+    let fx = policy_fixture();
+    let (head, parts) = fx.compiled.verifier.contracts.split_last().unwrap();
+    assert!(parts.len() >= 2, "the policy verifier is split in three");
+    let mut evm = new_evm(CHAIN_ID);
+    let addresses: Vec<Address> = parts.iter().map(|p| deploy(&mut evm, &p.creation, &[])).collect();
+    let calldata = encode_verifier_calldata(&fx.valid.inputs.to_instances(), &fx.valid.proof);
+    let mut verify_with = |order: &[Address]| {
+        let args: Vec<u8> = order.iter().flat_map(|a| addr_word(*a)).collect();
+        let verifier = deploy(&mut evm, &head.creation, &args);
+        matches!(transact(&mut evm, stranger(), TxKind::Call(verifier), calldata.clone()), ExecutionResult::Success { .. })
+    };
+    assert!(verify_with(&addresses), "parts in order");
+    let mut reversed = addresses.clone();
+    reversed.reverse();
+    assert!(!verify_with(&reversed), "parts in reverse order");
+    let mut repeated = addresses.clone();
+    *repeated.last_mut().unwrap() = addresses[0];
+    assert!(!verify_with(&repeated), "the first part in place of the last");
 }
 
 #[test]
@@ -929,12 +975,20 @@ fn registry_rejects_a_changed_policy_or_as_of_date() {
     let mut bad = a.inputs;
     bad.policy.buckets[3].0 = 1;
     assert_reverts_with(&w.submit_with_policy(&bad, &a.proof), "MalformedPolicy(string)", "decreasing max days");
-    // A policy proof is no solvency proof: through `submit`, the solvency verifier refuses it.
-    let plain_verifier = deploy_verifier(&mut w.evm, &fixture().compiled.verifier);
-    let registry = w.registry;
-    w.ok(deployer(), registry, call("setVerifier(address)", &[addr_word(plain_verifier)]));
-    assert_reverts_with(&w.submit(custodian(), &a.inputs.solvency, &a.proof), "InvalidProof()", "a policy proof through submit");
     assert!(matches!(w.submit_with_policy(&a.inputs, &a.proof), Outcome::Success { .. }));
+}
+
+#[test]
+fn policy_and_plain_proofs_only_pass_their_own_verifier() {
+    let fx = policy_fixture();
+    let mut w = fx.world_with_plain_verifier();
+    let a = &fx.valid;
+    // The solvency verifier of the same setup takes a plain proof for this registry...
+    let (plain, mut plain_as_policy) = (&fx.plain, a.inputs);
+    plain_as_policy.solvency = plain.inputs;
+    assert_reverts_with(&w.submit(custodian(), &a.inputs.solvency, &a.proof), "InvalidProof()", "a policy proof through submit");
+    assert_reverts_with(&w.submit_with_policy(&plain_as_policy, &plain.proof), "InvalidProof()", "a plain proof with a policy");
+    assert!(matches!(w.submit(custodian(), &plain.inputs, &plain.proof), Outcome::Success { .. }), "the plain proof itself");
 }
 
 #[test]
@@ -950,6 +1004,14 @@ fn registry_checks_the_as_of_date() {
     assert!(matches!(w.submit_with_policy(&a.inputs, &a.proof), Outcome::Success { .. }), "4 days old, 4 allowed");
     let mut w = fx.world_at(3);
     assert!(matches!(w.submit_with_policy(&a.inputs, &a.proof), Outcome::Success { .. }), "3 days old by default");
+    // The as-of date never goes back: a bill matured since would count again.
+    let mut w = fx.world();
+    assert!(matches!(w.submit_with_policy(&a.inputs, &a.proof), Outcome::Success { .. }));
+    assert_reverts_with(&w.submit_with_policy(&fx.earlier.inputs, &fx.earlier.proof), "AsOfBeforeLast(uint16,uint16)", "an earlier as-of date");
+    assert!(matches!(w.submit_with_policy(&fx.next.inputs, &fx.next.proof), Outcome::Success { .. }), "the same as-of date");
+    // The earlier proof is valid on its own.
+    let mut w = fx.world();
+    assert!(matches!(w.submit_with_policy(&fx.earlier.inputs, &fx.earlier.proof), Outcome::Success { .. }));
 }
 
 #[test]
@@ -966,20 +1028,21 @@ fn minimum_policy_is_the_owners_to_set() {
     let outcome = w.send(deployer(), registry, encode_set_minimum_policy(&malformed));
     assert_reverts_with(&outcome, "MalformedPolicy(string)", "bps above 10000");
 
+    w.set_minimum_policy(&preset("basel"));
+    let outcome = w.submit_with_policy(&a.inputs, &a.proof);
+    assert_reverts_with(&outcome, "PolicyBelowMinimum(string)", "basel");
+    assert_eq!(revert_string(&outcome), "haircut", "0 bps under 91 days against Basel's 50");
     // money-fund-sec keeps the SEC haircuts within its 397 days: at least as strict.
     w.set_minimum_policy(&sec);
     assert_eq!(w.view("policyRequired()"), vec![word(1)]);
-    assert_reverts_with(&w.submit(custodian(), &a.inputs.solvency, &a.proof), "PolicyRequired()", "plain submit under a minimum");
-    for (name, rule) in [("basel", "haircut"), ("par", "")] {
-        w.set_minimum_policy(&preset(name));
-        let outcome = w.submit_with_policy(&a.inputs, &a.proof);
-        if rule.is_empty() {
-            assert!(matches!(outcome, Outcome::Success { .. }), "money-fund-sec under a {name} minimum");
-            break;
-        }
-        assert_reverts_with(&outcome, "PolicyBelowMinimum(string)", name);
-        assert_eq!(revert_string(&outcome), rule, "minimum {name}");
-    }
+    assert_reverts_with(&w.submit(custodian(), &fx.plain.inputs, &fx.plain.proof), "PolicyRequired()", "plain submit under a minimum");
+    assert!(matches!(w.submit_with_policy(&a.inputs, &a.proof), Outcome::Success { .. }), "money-fund-sec under the SEC minimum");
+    assert_eq!(w.view("latestMeetsMinimumPolicy()"), vec![word(1)]);
+    // Tightening the minimum afterwards: the stored attestation no longer meets it.
+    w.set_minimum_policy(&preset("basel"));
+    assert_eq!(w.view("latestMeetsMinimumPolicy()"), vec![word(0)]);
+    w.ok(deployer(), registry, call("clearMinimumPolicy()", &[]));
+    assert_eq!(w.view("latestMeetsMinimumPolicy()"), vec![word(1)], "any policy, once the minimum is lifted");
 
     // Each money-fund rule, one step stricter than money-fund-sec, in the minimum.
     let mut w = fx.world();
@@ -1004,10 +1067,28 @@ fn minimum_policy_is_the_owners_to_set() {
         assert_reverts_with(&outcome, "PolicyBelowMinimum(string)", rule);
         assert_eq!(&revert_string(&outcome), rule);
     }
+    let mut decreasing = two_a_seven.instance();
+    decreasing.buckets[0].0 = 200;
+    decreasing.buckets[1].0 = 100;
+    let (_, out) = w.ok(stranger(), registry, encode_policy_call("policyShortfall", &decreasing));
+    assert_eq!(abi_string(&out), "malformed: haircut max days decrease");
     w.set_minimum_policy(&two_a_seven);
     assert!(matches!(w.submit_with_policy(&a.inputs, &a.proof), Outcome::Success { .. }), "money-fund-sec under 2a-7");
+
+    // Lifting the minimum lets plain attestations through again.
+    let mut w = fx.world_with_plain_verifier();
+    w.set_minimum_policy(&two_a_seven);
+    assert_reverts_with(&w.submit(custodian(), &fx.plain.inputs, &fx.plain.proof), "PolicyRequired()", "plain under 2a-7");
     w.ok(deployer(), registry, call("clearMinimumPolicy()", &[]));
     assert_eq!(w.view("policyRequired()"), vec![word(0)]);
+    assert_eq!(w.view("minimumPolicy()"), vec![word(0); 29], "the minimum is deleted");
+    assert!(matches!(w.submit(custodian(), &fx.plain.inputs, &fx.plain.proof), Outcome::Success { .. }));
+    assert_eq!(w.view("latestMeetsMinimumPolicy()"), vec![word(0)], "a plain attestation meets no policy");
+}
+
+fn abi_string(out: &[u8]) -> String {
+    let len = as_u128(out[32..64].try_into().unwrap()) as usize;
+    String::from_utf8(out[64..64 + len].to_vec()).unwrap()
 }
 
 /// The registry's "at least as strict" against a brute-force reading of the policy rules, on
@@ -1080,8 +1161,7 @@ mod shortfall {
                 let registry = w.registry;
                 w.ok(deployer(), registry, encode_set_minimum_policy(&m));
                 let (_, out) = w.ok(stranger(), registry, encode_policy_call("policyShortfall", &p));
-                let len = as_u128(out[32..64].try_into().unwrap()) as usize;
-                let got = String::from_utf8(out[64..64 + len].to_vec()).unwrap();
+                let got = abi_string(&out);
                 prop_assert_eq!(got, reference(&p, &m), "policy {:?}\nminimum {:?}", p, m);
                 Ok(())
             })?;

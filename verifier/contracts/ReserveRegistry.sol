@@ -52,7 +52,7 @@ contract ReserveRegistry is AggregatorV3Interface {
         uint64 timestamp; //     block.timestamp of the submission
         address custodian; //    who submitted it
         uint16 asOfDays; //      policy attestations: the as-of date, days since 1970-01-01 (else 0)
-        bytes32 policyId; //     policy attestations: policyId() of the policy proved (else 0)
+        bytes32 policyId; //     policy attestations: policyId() of the policy proved; 0 marks a plain one
     }
 
     /// @notice A policy as the policy-solvency circuit takes it (its public inputs 6 to 34).
@@ -190,6 +190,7 @@ contract ReserveRegistry is AggregatorV3Interface {
     error PolicyBelowMinimum(string rule);
     error AsOfInFuture(uint16 asOfDays, uint256 today);
     error AsOfTooOld(uint16 asOfDays, uint256 today, uint16 maxAgeDays);
+    error AsOfBeforeLast(uint16 last, uint16 given);
     error UnknownPolicy(bytes32 policyId);
 
     // -------------------------------------------------------------- modifiers
@@ -238,15 +239,17 @@ contract ReserveRegistry is AggregatorV3Interface {
     /// @notice Requires every further attestation to prove a policy at least as strict as
     ///         `minimum` (e.g. a preset's: `bondproof export-calldata --for minimum-policy`).
     function setMinimumPolicy(Policy calldata minimum) external onlyOwner {
-        _requireWellFormed(minimum);
-        _minimumPolicy = minimum;
+        Policy memory m = minimum;
+        _requireWellFormed(m);
+        _minimumPolicy = m;
         policyRequired = true;
-        emit MinimumPolicySet(policyId(minimum));
+        emit MinimumPolicySet(_policyId(m));
     }
 
     /// @notice Accepts plain solvency attestations again, and policy attestations of any policy.
     function clearMinimumPolicy() external onlyOwner {
         policyRequired = false;
+        delete _minimumPolicy;
         emit MinimumPolicyCleared();
     }
 
@@ -352,23 +355,35 @@ contract ReserveRegistry is AggregatorV3Interface {
         Policy calldata policy
     ) private returns (uint256[POLICY_INSTANCES] memory) {
         _checkSubmission(policyVerifier, epoch, root, liabilities, ratioBps);
-        _requireWellFormed(policy);
-        uint256 today = block.timestamp / 1 days;
-        if (asOfDays > today) revert AsOfInFuture(asOfDays, today);
-        if (today - asOfDays > maxAsOfAgeDays) revert AsOfTooOld(asOfDays, today, maxAsOfAgeDays);
+        Policy memory p = policy;
+        _requireWellFormed(p);
+        _checkAsOf(asOfDays);
         if (policyRequired) {
-            string memory shortfall = policyShortfall(policy);
+            string memory shortfall = _shortfall(p);
             if (bytes(shortfall).length != 0) revert PolicyBelowMinimum(shortfall);
         }
-        bytes32 id = policyId(policy);
+        bytes32 id = _policyId(p);
         if (!isRecordedPolicy[id]) {
             isRecordedPolicy[id] = true;
-            _policies[id] = policy;
+            _policies[id] = p;
             emit PolicyRecorded(id);
         }
         _record(epoch, root, liabilities, ratioBps, asOfDays, id);
         emit PolicyAttested(epoch, id, asOfDays);
-        return _policyInstances(root, liabilities, ratioBps, epoch, asOfDays, policy);
+        return _policyInstances(root, liabilities, ratioBps, epoch, asOfDays, p);
+    }
+
+    /// @dev The maturity rules were proved as of `asOfDays`: not in the future, not older than
+    ///      maxAsOfAgeDays, and not before the last policy attestation's (or a bill that has
+    ///      matured since would count again).
+    function _checkAsOf(uint16 asOfDays) private view {
+        uint256 today = block.timestamp / 1 days;
+        if (asOfDays > today) revert AsOfInFuture(asOfDays, today);
+        if (today - asOfDays > maxAsOfAgeDays) revert AsOfTooOld(asOfDays, today, maxAsOfAgeDays);
+        if (hasAttestation) {
+            Attestation storage last = _attestations[lastEpoch];
+            if (last.policyId != bytes32(0) && asOfDays < last.asOfDays) revert AsOfBeforeLast(last.asOfDays, asOfDays);
+        }
     }
 
     /// @dev The checks both entry points make before verification.
@@ -420,7 +435,7 @@ contract ReserveRegistry is AggregatorV3Interface {
         uint32 ratioBps,
         uint64 epoch,
         uint16 asOfDays,
-        Policy calldata p
+        Policy memory p
     ) private view returns (uint256[POLICY_INSTANCES] memory w) {
         w[0] = root;
         w[1] = liabilities;
@@ -441,14 +456,18 @@ contract ReserveRegistry is AggregatorV3Interface {
 
     /// @dev The shape the circuit enforces, checked here too so that a malformed policy gets a
     ///      clear error rather than InvalidProof, and a minimum policy is always comparable.
-    function _requireWellFormed(Policy calldata p) private pure {
+    function _requireWellFormed(Policy memory p) private pure {
+        string memory why = _malformation(p);
+        if (bytes(why).length != 0) revert MalformedPolicy(why);
+    }
+
+    function _malformation(Policy memory p) private pure returns (string memory) {
         for (uint256 j = 0; j < HAIRCUT_SLOTS; ++j) {
-            if (p.haircutBps[j] > 10_000) revert MalformedPolicy("haircut bps above 10000");
-            if (j > 0 && p.haircutMaxDays[j] < p.haircutMaxDays[j - 1]) {
-                revert MalformedPolicy("haircut max days decrease");
-            }
+            if (p.haircutBps[j] > 10_000) return "haircut bps above 10000";
+            if (j > 0 && p.haircutMaxDays[j] < p.haircutMaxDays[j - 1]) return "haircut max days decrease";
         }
-        if (p.minWeeklyLiquidBps > 10_000) revert MalformedPolicy("weekly liquidity bps above 10000");
+        if (p.minWeeklyLiquidBps > 10_000) return "weekly liquidity bps above 10000";
+        return "";
     }
 
     // ------------------------------------------------------------------ views
@@ -460,7 +479,11 @@ contract ReserveRegistry is AggregatorV3Interface {
     }
 
     /// @notice The id a policy is recorded under: keccak256 of its ABI encoding.
-    function policyId(Policy calldata p) public pure returns (bytes32) {
+    function policyId(Policy calldata p) external pure returns (bytes32) {
+        return _policyId(p);
+    }
+
+    function _policyId(Policy memory p) private pure returns (bytes32) {
         return keccak256(abi.encode(p));
     }
 
@@ -471,9 +494,27 @@ contract ReserveRegistry is AggregatorV3Interface {
     ///           minimum's;
     ///         - "weighted average maturity": if the minimum bounds it, `p` does, no looser;
     ///         - "weekly liquidity": if the minimum requires it, `p` does, no less.
-    ///         Both schedules are step functions of the remaining days, so the haircuts are
-    ///         compared on each interval where neither changes, walking both at once.
-    function policyShortfall(Policy calldata p) public view returns (string memory) {
+    ///         A policy submitWithPolicy would refuse as malformed gives "malformed: <why>".
+    function policyShortfall(Policy calldata policy) external view returns (string memory) {
+        Policy memory p = policy;
+        string memory why = _malformation(p);
+        if (bytes(why).length != 0) return string.concat("malformed: ", why);
+        return _shortfall(p);
+    }
+
+    /// @notice Whether the latest attestation is a policy attestation meeting the current
+    ///         minimum policy (any policy attestation when none is set). The feed and isCovered()
+    ///         serve the latest attestation whatever it proved; a consumer that needs the policy
+    ///         checks this too, and the attestation's asOfDays.
+    function latestMeetsMinimumPolicy() external view returns (bool) {
+        if (!hasAttestation) return false;
+        bytes32 id = _attestations[lastEpoch].policyId;
+        return id != bytes32(0) && bytes(_shortfall(_policies[id])).length == 0;
+    }
+
+    /// @dev Both schedules are step functions of the remaining days, so the haircuts are
+    ///      compared on each interval where neither changes, walking both at once.
+    function _shortfall(Policy memory p) private view returns (string memory) {
         if (!policyRequired) return "";
         Policy memory m = _minimumPolicy;
         uint256 admitted = _min(p.maxMaturityDays, p.haircutMaxDays[HAIRCUT_SLOTS - 1]);

@@ -77,7 +77,7 @@ pub fn instance_count(circuit: &str) -> Option<usize> {
 /// Solidity source of the verifier for this key (SHPLONK, Keccak transcript). Its entry
 /// contract, `Halo2Verifier`, takes `verifier_calldata` in its fallback, returns nothing, and
 /// reverts unless the proof verifies. When the generated code would not fit EIP-170, it is cut
-/// in two contracts (see `split_verifier`); deploying `Halo2Verifier` deploys both.
+/// in several contracts (see `split_verifier`), deployed parts first (`verifier_contracts`).
 pub fn verifier_solidity(key: &VerifierKey) -> Result<String, SolidityError> {
     let source = generated_verifier(key)?;
     if estimate_runtime_bytes(&source) <= SPLIT_ABOVE_BYTES {
@@ -117,6 +117,9 @@ pub fn generated_verifier(key: &VerifierKey) -> Result<String, SolidityError> {
 /// stays under it. Below 24,576 to leave room for the estimate's error (a few percent against
 /// solc 0.8.19 with the optimizer off) and for each part's own wrapper.
 pub const SPLIT_ABOVE_BYTES: usize = 23_000;
+
+/// At most this many contracts per verifier (the policy verifier needs 3).
+pub const MAX_VERIFIER_CONTRACTS: usize = 8;
 
 /// The contracts of a verifier, in deployment order: the parts (if any) first, then
 /// `Halo2Verifier`, whose constructor takes the parts' addresses in this order.
@@ -183,21 +186,26 @@ pub fn split_verifier(source: &str) -> Result<String, SolidityError> {
     }
     let sizes: Vec<usize> = statements.iter().map(|s| estimate_code_bytes(s)).collect();
     let total: usize = sizes.iter().sum();
-    let pieces = total.div_ceil(SPLIT_ABOVE_BYTES).max(2);
-    // Cuts at the statement boundaries nearest to equal shares, within [first, last].
-    let mut cuts = vec![0usize];
-    let mut acc = 0usize;
-    for (i, size) in sizes.iter().enumerate() {
-        let share = total * cuts.len() / pieces;
-        if cuts.len() < pieces && i >= first && i <= last && acc + size / 2 > share {
-            cuts.push(i);
-        }
-        acc += size;
-    }
-    if cuts.len() != pieces {
-        return Err(fail("too few statement boundaries"));
-    }
-    cuts.push(statements.len());
+    // Each contract repeats the prologue (moduli, point check) and adds its hand-over.
+    let budget = SPLIT_ABOVE_BYTES.saturating_sub(estimate_code_bytes(prologue) + 200);
+    // Cuts at the statement boundaries nearest to equal shares, within [first, last]; more
+    // pieces while one is over the budget (the head cannot end before the proof is read).
+    let cuts = (total.div_ceil(budget).max(2)..=MAX_VERIFIER_CONTRACTS)
+        .find_map(|pieces| {
+            let mut cuts = vec![0usize];
+            let mut acc = 0usize;
+            for (i, size) in sizes.iter().enumerate() {
+                let share = total * cuts.len() / pieces;
+                if cuts.len() < pieces && i >= first && i <= last && acc + size / 2 > share {
+                    cuts.push(i);
+                }
+                acc += size;
+            }
+            cuts.push(statements.len());
+            let fits = cuts.windows(2).all(|w| sizes[w[0]..w[1]].iter().sum::<usize>() <= budget);
+            (cuts.len() == pieces + 1 && fits).then_some(cuts)
+        })
+        .ok_or_else(|| fail(&format!("no cut into at most {MAX_VERIFIER_CONTRACTS} contracts fits EIP-170")))?;
     let pieces: Vec<&[&str]> = cuts.windows(2).map(|w| &statements[w[0]..w[1]]).collect();
     // Only memory crosses a cut: a variable must be used in the piece that defines it.
     for (i, piece) in pieces.iter().enumerate() {
@@ -251,6 +259,8 @@ contract {name} {{
         ));
     }
     let fields: String = (1..=n_parts).map(|i| format!("    address private immutable part{i};\n")).collect();
+    // Immutables cannot be read in the constructor (solc 0.8.19): the event takes the arguments.
+    let list: Vec<String> = (1..=n_parts).map(|i| format!("part{i}_")).collect();
     let params: Vec<String> = (1..=n_parts).map(|i| format!("address part{i}_")).collect();
     let assigns: String = (1..=n_parts)
         .map(|i| format!("        if (part{i}_.code.length == 0) revert(\"Halo2Verifier: part {i} has no code\");\n        part{i} = part{i}_;\n"))
@@ -258,8 +268,13 @@ contract {name} {{
     let locals: String = (1..=n_parts).map(|i| format!("        address p{i} = part{i};\n")).collect();
     let calls: String = (1..=n_parts)
         .map(|i| {
-            let copy = if i < n_parts { "            returndatacopy(0, 0, returndatasize())\n" } else { "" };
-            format!("            if iszero(staticcall(gas(), p{i}, 0, msize(), 0, 0)) {{ revert(0, 0) }}\n{copy}")
+            // A part hands back at least the memory it was given; the last returns nothing.
+            let after = if i < n_parts {
+                "            if lt(returndatasize(), msize()) { revert(0, 0) }\n            returndatacopy(0, 0, returndatasize())\n"
+            } else {
+                "            if returndatasize() { revert(0, 0) }\n"
+            };
+            format!("            if iszero(staticcall(gas(), p{i}, 0, msize(), 0, 0)) {{ revert(0, 0) }}\n{after}")
         })
         .collect();
     out.push_str(&format!(
@@ -268,8 +283,14 @@ contract {name} {{
 /// the proof; returns nothing, reverts on an invalid proof.
 contract Halo2Verifier {{
 {fields}
+    /// The parts this verifier runs, in order: check their code as you check this contract's.
+    /// An event, not a getter: the fallback must be the only entry point, or calldata whose first
+    /// instance word began with a getter's selector would return without verifying.
+    event Parts(address[{n_parts}] parts);
+
     constructor({params}) {{
-{assigns}    }}
+{assigns}        emit Parts([{list}]);
+    }}
 
     fallback(bytes calldata) external returns (bytes memory) {{
 {locals}        assembly {{
@@ -282,6 +303,7 @@ contract Halo2Verifier {{
 }}
 ",
         params = params.join(", "),
+        list = list.join(", "),
         head = pieces[0].concat(),
     ));
     Ok(out)
