@@ -80,10 +80,13 @@ fn verifier_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../verifier")
 }
 
-/// Compiles the contracts with `verifier/scripts/compile.js` (solc-js 0.8.19, optimizer off).
+/// Compiles the contracts with `verifier/scripts/compile.js` (solc-js 0.8.19): the verifier
+/// without the optimizer, the registry and the token with it.
 fn compile(verifier_sol: &str) -> Compiled {
-    let output = solc(verifier_sol, true);
+    let verifier = solc(Some(verifier_sol));
+    let others = solc(None);
     let find = |file: &str, contract: &str, kind: &str| {
+        let output = if file == "Verifier.sol" { &verifier } else { &others };
         output["contracts"][file][contract]["evm"][kind]["object"].as_str().map(|h| hex::decode(h).unwrap())
     };
     let code = |file: &str, contract: &str, kind: &str| {
@@ -104,8 +107,10 @@ fn compile(verifier_sol: &str) -> Compiled {
     }
 }
 
-/// The standard-JSON output of compiling the verifier, and the other contracts if `all`.
-fn solc(verifier_sol: &str, all: bool) -> serde_json::Value {
+/// The standard-JSON output of compiling the verifier (`Some`, optimizer off, as
+/// `export-solidity` documents), or else the registry, its interface and the test token
+/// (optimizer on).
+fn solc(verifier_sol: Option<&str>) -> serde_json::Value {
     let dir = verifier_dir();
     assert!(
         dir.join("node_modules/solc/package.json").exists(),
@@ -113,22 +118,25 @@ fn solc(verifier_sol: &str, all: bool) -> serde_json::Value {
         dir.join("node_modules/solc").display()
     );
     let read = |name: &str| std::fs::read_to_string(dir.join("contracts").join(name)).expect("contract source");
-    let mut sources = serde_json::json!({"Verifier.sol": {"content": verifier_sol}});
-    if all {
-        for name in ["ReserveRegistry.sol", "AggregatorV3Interface.sol", "TestToken.sol"] {
-            sources[name] = serde_json::json!({"content": read(name)});
+    let mut sources = serde_json::json!({});
+    match verifier_sol {
+        Some(sol) => sources["Verifier.sol"] = serde_json::json!({"content": sol}),
+        None => {
+            for name in ["ReserveRegistry.sol", "AggregatorV3Interface.sol", "TestToken.sol"] {
+                sources[name] = serde_json::json!({"content": read(name)});
+            }
         }
     }
     let input = serde_json::json!({
         "language": "Solidity",
         "sources": sources,
         "settings": {
-            "optimizer": {"enabled": false},
             "outputSelection": {"*": {"*": ["evm.bytecode.object", "evm.deployedBytecode.object"]}},
         },
     });
     let mut child = Command::new("node")
         .arg(dir.join("scripts/compile.js"))
+        .args(verifier_sol.is_none().then_some("--optimize"))
         .current_dir(&dir)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -474,7 +482,7 @@ fn verifier_fits_the_contract_size_limit() {
 /// is not; prints what the split costs against the whole verifier on a chain without the limit.
 fn check_verifier_size(generated: &str, code: &VerifierCode, calldata: Vec<u8>, world: impl Fn() -> World) {
     let sizes = code.runtime_sizes();
-    let output = solc(generated, false);
+    let output = solc(Some(generated));
     let object = |kind: &str| {
         hex::decode(output["contracts"]["Verifier.sol"]["Halo2Verifier"]["evm"][kind]["object"].as_str().unwrap()).unwrap()
     };

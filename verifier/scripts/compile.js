@@ -2,7 +2,8 @@
 // Compiles a solc standard-JSON input read from stdin with the solc-js library pinned in
 // package.json (0.8.19) and writes the standard-JSON output to stdout.
 //
-// - The optimizer is forced OFF (the generated Halo2 verifier hits "stack too deep" with it on).
+// - The optimizer is OFF (the generated Halo2 verifier hits "stack too deep" with it on), unless
+//   `--optimize` is given (runs 200), as for the registry.
 // - Imports that are not given in `sources` are read from disk, relative to the current directory
 //   (then to the contracts/ folder beside this script).
 // - Warnings go to stderr; any error-severity diagnostic makes the script print the errors on
@@ -37,7 +38,10 @@ function main() {
     process.exit(2);
   }
   input.settings = input.settings || {};
-  input.settings.optimizer = Object.assign({}, input.settings.optimizer, { enabled: false });
+  // The generated verifier must be compiled without the optimizer (it hits "stack too deep"
+  // otherwise); the registry and the other hand-written contracts take it (`--optimize`).
+  const optimize = process.argv.includes('--optimize');
+  input.settings.optimizer = optimize ? { enabled: true, runs: 200 } : { enabled: false };
 
   const outputText = solc.compile(JSON.stringify(input), { import: findImports });
   let output;
