@@ -18,6 +18,11 @@ pub use merkle_sum::{Leaf, TreeWitness};
 pub use public_inputs::SolvencyPublicInputs;
 pub use solvency::{SolvencyCircuit, SolvencyWitness};
 
+/// A fingerprint of this crate's source (see build.rs). Cached keys carry it in their names, so
+/// keys made by another version of a circuit are never loaded for this one: an upgraded circuit
+/// with a stale key would prove, and verify, the old statement.
+pub const CIRCUITS_FINGERPRINT: &str = env!("BONDPROOF_CIRCUITS_FINGERPRINT");
+
 /// The gate degree of every bondproof circuit: a selector times an x^5 S-box.
 pub const GATE_DEGREE: usize = 6;
 

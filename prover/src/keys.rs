@@ -138,7 +138,9 @@ pub fn key_paths(params_path: &Path, params: &ParamsKZG<Bn256>, depth: usize) ->
 /// carries everything the key depends on, so a changed setup or depth never reuses a stale key.
 pub fn key_paths_for(kind: CircuitKind, params_path: &Path, params: &ParamsKZG<Bn256>, depth: usize) -> (PathBuf, PathBuf) {
     let dir = params_path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).join("keys");
-    let stem = format!("{}-d{depth}-k{}-{}", kind.name(), params.k(), setup_id(params));
+    // Named by circuit, depth, k, setup and circuit code: any change to one is another key.
+    let code = &bondproof_circuits::CIRCUITS_FINGERPRINT[..8];
+    let stem = format!("{}-d{depth}-k{}-{}-c{code}", kind.name(), params.k(), setup_id(params));
     (dir.join(format!("{stem}.pk")), dir.join(format!("{stem}.vk.bin")))
 }
 
@@ -194,4 +196,29 @@ pub fn generate_keys<C: Circuit<Fr, Params = ()>>(
     let pk = keygen_pk(params, vk.clone(), shape).map_err(|e| KeyError::Keygen(format!("{e:?}")))?;
     let vk_file = VerifierKey::new(kind.name(), depth as u32, params, vk);
     Ok(CircuitKeys { pk, vk: vk_file, generated: true })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cached_keys_are_named_by_circuit_depth_setup_and_circuit_code() {
+        let params = setup_insecure(9);
+        let other_setup = setup_insecure(9);
+        let at = Path::new("work/params.bin");
+        let name = |kind, params: &ParamsKZG<Bn256>, depth| {
+            key_paths_for(kind, at, params, depth).0.file_name().unwrap().to_string_lossy().into_owned()
+        };
+        let key = name(CircuitKind::Solvency, &params, 3);
+        assert!(key.contains(&bondproof_circuits::CIRCUITS_FINGERPRINT[..8]), "{key}");
+        assert_eq!(key_paths_for(CircuitKind::Solvency, at, &params, 3).0.parent(), Some(Path::new("work/keys")));
+        for other in [
+            name(CircuitKind::Policy, &params, 3),
+            name(CircuitKind::Solvency, &params, 4),
+            name(CircuitKind::Solvency, &other_setup, 3),
+        ] {
+            assert_ne!(key, other);
+        }
+    }
 }
