@@ -133,7 +133,12 @@ enum Command {
         #[arg(long)]
         policy: Option<PathBuf>,
     },
-    /// Generate the Solidity verifier for a verifying key; writes `<out>/Verifier.sol`.
+    /// Generate the Solidity verifier for a verifying key (solvency or policy-solvency); writes
+    /// `<out>/Verifier.sol`.
+    ///
+    /// A verifier over EIP-170's 24,576-byte limit comes as several contracts: deploy the parts
+    /// (Halo2VerifierPart1, ...), then Halo2Verifier with their addresses in order. The command
+    /// prints that order (`--json`: `contracts`).
     ExportSolidity {
         /// The pinned verifying key (`*.vk.bin`).
         #[arg(long)]
