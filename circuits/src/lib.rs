@@ -19,8 +19,8 @@ pub use public_inputs::SolvencyPublicInputs;
 pub use solvency::{SolvencyCircuit, SolvencyWitness};
 
 /// A fingerprint of this crate's source (see build.rs). Cached keys carry it in their names, so
-/// keys made by another version of a circuit are never loaded for this one: an upgraded circuit
-/// with a stale key would prove, and verify, the old statement.
+/// keys made from other circuit code are never loaded for this one: an upgraded circuit with a
+/// stale key would prove, and verify, the old statement.
 pub const CIRCUITS_FINGERPRINT: &str = env!("BONDPROOF_CIRCUITS_FINGERPRINT");
 
 /// The gate degree of every bondproof circuit: a selector times an x^5 S-box.

@@ -134,8 +134,10 @@ pub fn key_paths(params_path: &Path, params: &ParamsKZG<Bn256>, depth: usize) ->
     key_paths_for(CircuitKind::Solvency, params_path, params, depth)
 }
 
-/// `keys/<circuit>-d<depth>-k<k>-<setup id>.{pk,vk.bin}` beside the parameters file: the name
-/// carries everything the key depends on, so a changed setup or depth never reuses a stale key.
+/// `keys/<circuit>-d<depth>-k<k>-<setup id>-c<circuit code>.{pk,vk.bin}` beside the parameters
+/// file: the name carries what the key depends on, so a changed setup, depth or circuit code
+/// never reuses a stale key. (A halo2 upgrade is not in the name; a key it cannot read is
+/// regenerated.)
 pub fn key_paths_for(kind: CircuitKind, params_path: &Path, params: &ParamsKZG<Bn256>, depth: usize) -> (PathBuf, PathBuf) {
     let dir = params_path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).join("keys");
     // Named by circuit, depth, k, setup and circuit code: any change to one is another key.

@@ -735,7 +735,7 @@ struct PolicyFixture {
     valid: PolicyAttestation,
     /// Epoch 2, the same holdings under the same policy.
     next: PolicyAttestation,
-    /// Epoch 2, as of the day before `valid`'s.
+    /// Epoch 4, as of the day before `valid`'s.
     earlier: PolicyAttestation,
     /// A plain solvency verifier from the same setup, and a plain proof (epoch 3) for the same
     /// registry.
@@ -774,7 +774,7 @@ fn build_policy_fixture() -> PolicyFixture {
     };
     let day_before = as_of.pred_opt().unwrap();
     let ((c1, depth), (c2, _), (c2_earlier, _), (c3, _)) =
-        (commitment(1, as_of), commitment(2, as_of), commitment(2, day_before), commitment(3, as_of));
+        (commitment(1, as_of), commitment(2, as_of), commitment(4, day_before), commitment(3, as_of));
 
     let k = bondproof_circuits::policy::PolicySolvencyCircuit::min_k(depth);
     let params = setup_insecure(k);
@@ -1017,6 +1017,11 @@ fn registry_checks_the_as_of_date() {
     assert!(matches!(w.submit_with_policy(&a.inputs, &a.proof), Outcome::Success { .. }));
     assert_reverts_with(&w.submit_with_policy(&fx.earlier.inputs, &fx.earlier.proof), "AsOfBeforeLast(uint16,uint16)", "an earlier as-of date");
     assert!(matches!(w.submit_with_policy(&fx.next.inputs, &fx.next.proof), Outcome::Success { .. }), "the same as-of date");
+    // ... nor with a plain attestation in between.
+    let mut w = fx.world_with_plain_verifier();
+    assert!(matches!(w.submit_with_policy(&a.inputs, &a.proof), Outcome::Success { .. }));
+    assert!(matches!(w.submit(custodian(), &fx.plain.inputs, &fx.plain.proof), Outcome::Success { .. }), "plain, epoch 3");
+    assert_reverts_with(&w.submit_with_policy(&fx.earlier.inputs, &fx.earlier.proof), "AsOfBeforeLast(uint16,uint16)", "earlier, after a plain one");
     // The earlier proof is valid on its own.
     let mut w = fx.world();
     assert!(matches!(w.submit_with_policy(&fx.earlier.inputs, &fx.earlier.proof), Outcome::Success { .. }));

@@ -136,6 +136,10 @@ contract ReserveRegistry is AggregatorV3Interface {
     ///         its submission (the maturity rules are proved as of that date).
     uint16 public maxAsOfAgeDays;
 
+    /// @notice The as-of date of the latest policy attestation (0 before the first): a later
+    ///         one may not be earlier, whatever plain attestations came in between.
+    uint16 public lastPolicyAsOfDays;
+
     /// @notice Whether a policy has been recorded under this id (see policyId()).
     mapping(bytes32 => bool) public isRecordedPolicy;
 
@@ -369,6 +373,7 @@ contract ReserveRegistry is AggregatorV3Interface {
             emit PolicyRecorded(id);
         }
         _record(epoch, root, liabilities, ratioBps, asOfDays, id);
+        lastPolicyAsOfDays = asOfDays;
         emit PolicyAttested(epoch, id, asOfDays);
         return _policyInstances(root, liabilities, ratioBps, epoch, asOfDays, p);
     }
@@ -380,10 +385,7 @@ contract ReserveRegistry is AggregatorV3Interface {
         uint256 today = block.timestamp / 1 days;
         if (asOfDays > today) revert AsOfInFuture(asOfDays, today);
         if (today - asOfDays > maxAsOfAgeDays) revert AsOfTooOld(asOfDays, today, maxAsOfAgeDays);
-        if (hasAttestation) {
-            Attestation storage last = _attestations[lastEpoch];
-            if (last.policyId != bytes32(0) && asOfDays < last.asOfDays) revert AsOfBeforeLast(last.asOfDays, asOfDays);
-        }
+        if (asOfDays < lastPolicyAsOfDays) revert AsOfBeforeLast(lastPolicyAsOfDays, asOfDays);
     }
 
     /// @dev The checks both entry points make before verification.

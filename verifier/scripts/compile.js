@@ -41,7 +41,7 @@ function main() {
   // The generated verifier must be compiled without the optimizer (it hits "stack too deep"
   // otherwise); the registry and the other hand-written contracts take it (`--optimize`).
   const optimize = process.argv.includes('--optimize');
-  input.settings.optimizer = optimize ? { enabled: true, runs: 200 } : { enabled: false };
+  input.settings.optimizer = Object.assign({ runs: 200 }, input.settings.optimizer, { enabled: optimize });
 
   const outputText = solc.compile(JSON.stringify(input), { import: findImports });
   let output;

@@ -143,10 +143,11 @@ fn part_name(i: usize) -> String {
 /// same order; only STATICCALLs and memory copies are added (a few thousand gas per part).
 ///
 /// A part is a pure function of the memory it is given, so calling one directly proves
-/// nothing; only `Halo2Verifier` is a verifier. The parts are deployed on their own (together
-/// they are over EIP-3860's initcode limit, so `Halo2Verifier` cannot create them) and their
-/// addresses passed to its constructor: whoever checks a deployed verifier's code checks the
-/// parts it names as well.
+/// nothing; only `Halo2Verifier` is a verifier. Each part also takes its index after the
+/// memory and refuses any other, so parts given in the wrong order cannot run. The parts are
+/// deployed on their own (the policy verifier's together exceed EIP-3860's initcode limit, so
+/// `Halo2Verifier` cannot create them) and their addresses passed to its constructor: whoever
+/// checks a deployed verifier's code checks the parts it names as well.
 pub fn split_verifier(source: &str) -> Result<String, SolidityError> {
     let fail = |why: &str| SolidityError::Generator(format!("cannot split the verifier: {why}"));
     let pragma = source
@@ -187,7 +188,7 @@ pub fn split_verifier(source: &str) -> Result<String, SolidityError> {
     let sizes: Vec<usize> = statements.iter().map(|s| estimate_code_bytes(s)).collect();
     let total: usize = sizes.iter().sum();
     // Each contract repeats the prologue (moduli, point check) and adds its hand-over.
-    let budget = SPLIT_ABOVE_BYTES.saturating_sub(estimate_code_bytes(prologue) + 200);
+    let budget = SPLIT_ABOVE_BYTES.saturating_sub(estimate_code_bytes(prologue) + 200).max(1);
     // Cuts at the statement boundaries nearest to equal shares, within [first, last]; more
     // pieces while one is over the budget (the head cannot end before the proof is read).
     let cuts = (total.div_ceil(budget).max(2)..=MAX_VERIFIER_CONTRACTS)
@@ -242,12 +243,15 @@ pub fn split_verifier(source: &str) -> Result<String, SolidityError> {
         };
         out.push_str(&format!(
             "
-/// Piece {i} of Halo2Verifier. Its calldata is the previous piece's memory; on its own it
-/// verifies nothing: call Halo2Verifier.
+/// Piece {i} of Halo2Verifier. Its calldata is the previous piece's memory, then its own index
+/// (so that it runs only in its place); on its own it verifies nothing: call Halo2Verifier.
 contract {name} {{
     fallback(bytes calldata) external returns (bytes memory) {{
         assembly {{
-            calldatacopy(0, 0, calldatasize())
+            if lt(calldatasize(), 0x20) {{ revert(0, 0) }}
+            let state_size := sub(calldatasize(), 0x20)
+            if iszero(eq(calldataload(state_size), {i})) {{ revert(0, 0) }}
+            calldatacopy(0, 0, state_size)
             let success := true
 {part_defs}
 {code}{ending}        }}
@@ -268,13 +272,18 @@ contract {name} {{
     let locals: String = (1..=n_parts).map(|i| format!("        address p{i} = part{i};\n")).collect();
     let calls: String = (1..=n_parts)
         .map(|i| {
-            // A part hands back at least the memory it was given; the last returns nothing.
+            // The part gets the memory and its index after it; it hands back at least the
+            // memory it was given (the last part returns nothing). The index word is cleared
+            // again, so that the memory the next piece sees is exactly the generated code's.
             let after = if i < n_parts {
-                "            if lt(returndatasize(), msize()) { revert(0, 0) }\n            returndatacopy(0, 0, returndatasize())\n"
+                "                if lt(returndatasize(), state_size) { revert(0, 0) }\n                mstore(state_size, 0)\n                returndatacopy(0, 0, returndatasize())\n"
             } else {
-                "            if returndatasize() { revert(0, 0) }\n"
+                "                if returndatasize() { revert(0, 0) }\n"
             };
-            format!("            if iszero(staticcall(gas(), p{i}, 0, msize(), 0, 0)) {{ revert(0, 0) }}\n{after}")
+            format!(
+                "            {{\n                let state_size := msize()\n                mstore(state_size, {i})\n                \
+                 if iszero(staticcall(gas(), p{i}, 0, add(state_size, 0x20), 0, 0)) {{ revert(0, 0) }}\n{after}            }}\n"
+            )
         })
         .collect();
     out.push_str(&format!(
@@ -678,7 +687,7 @@ mod tests {
             let total = estimate_runtime_bytes(&source);
             let split = split_verifier(&source).unwrap();
             let pieces = pieces(&split);
-            assert_eq!(pieces.len(), total.div_ceil(SPLIT_ABOVE_BYTES).max(2), "{statements} statements, {total} bytes");
+            assert!(pieces.len() >= total.div_ceil(SPLIT_ABOVE_BYTES).max(2), "{statements} statements, {total} bytes");
             assert_eq!(verifier_contracts(&split).len(), pieces.len());
             assert!(pieces[0].contains("calldataload(0x0)"), "the proof is read in the head");
             let mut next = 0;
