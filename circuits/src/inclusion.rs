@@ -59,7 +59,6 @@ impl InclusionPublicInputs {
     pub const CUSIP: usize = 1;
     pub const FACE_VALUE: usize = 2;
     pub const EPOCH: usize = 3;
-    pub const NAMES: [&'static str; 4] = ["root", "cusip", "face_value", "epoch"];
 
     pub fn to_instances(&self) -> Vec<Fr> {
         vec![self.root, self.cusip, Fr::from(self.face_value), Fr::from(self.epoch)]

@@ -24,10 +24,10 @@ use crate::public_inputs::SolvencyPublicInputs;
 
 pub use circuit::{policy_witness, PolicyConfig, PolicySolvencyCircuit, PolicyWitness};
 
-/// Haircut bucket slots in the public inputs; unused slots repeat the last bucket, so one
-/// verifying key serves every schedule of at most this many buckets.
 /// The circuit name of a policy proof in key files and bundles.
 pub const POLICY_CIRCUIT: &str = "policy-solvency";
+/// Haircut bucket slots in the public inputs; unused slots repeat the last bucket, so one
+/// verifying key serves every schedule of at most this many buckets.
 pub const HAIRCUT_SLOTS: usize = 12;
 /// Day counts (as-of date, maturities' remaining days, policy bounds) are below 2^16; `null`
 /// bounds are encoded as this value. 65535 days is 179 years.

@@ -135,7 +135,6 @@ fn floor(params: &bondproof_circuits::halo2_proofs::poly::kzg::commitment::Param
     let k = params.k();
     let n = 1usize << k;
     let degree = cs.degree();
-    let ext = (degree - 1).next_power_of_two().trailing_zeros();
     let lookups = cs.lookups().len();
     let perm_cols = cs.permutation().get_columns().len();
     let perm_z = perm_cols.div_ceil(degree - 2);
@@ -151,7 +150,6 @@ fn floor(params: &bondproof_circuits::halo2_proofs::poly::kzg::commitment::Param
     std::hint::black_box(best_multiexp(&scalars, &params.get_g()[..n]));
     let scalars = scalars;
     let msm = t.elapsed().as_secs_f64();
-    let _ = ext;
     let domain = EvaluationDomain::<Fr>::new(degree as u32, k);
     let poly = domain.coeff_from_vec(scalars);
     let t = Instant::now();
@@ -330,7 +328,7 @@ pub fn inclusion_per_s(depth: usize, positions: usize) -> f64 {
     let holdings: Vec<Holding> = (0..positions)
         .map(|i| {
             let first8 = format!("912797{:02}", i % 100);
-            let cusip = Cusip::parse(&format!("{first8}{}", check_digit(first8.as_bytes()))).expect("valid CUSIP");
+            let cusip = Cusip::parse(&format!("{first8}{}", check_digit(first8.as_bytes()).expect("alphabet"))).expect("valid CUSIP");
             let maturity = chrono::NaiveDate::from_ymd_opt(2030, 1, 15).expect("date");
             Holding { cusip, face_value: 1_000_000 + i as u64, maturity, accounts: vec![(None, 1_000_000 + i as u64)] }
         })

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use bondproof_circuits::merkle_sum::Leaf;
-use bondproof_circuits::public_inputs::{fr_from_be_bytes, fr_to_be_bytes};
+use bondproof_verifier::bundle::parse_root;
 use bondproof_circuits::Fr;
 use chrono::NaiveDate;
 use ff::Field;
@@ -64,12 +64,11 @@ pub struct CommittedLeaf {
 
 impl CommittedLeaf {
     pub fn to_leaf(&self) -> Leaf {
-        let cusip = self.cusip.map_or(Fr::ZERO, |c| Fr::from_u128(c.to_u128()));
+        let cusip = self.cusip.map_or(Fr::ZERO, |c| c.to_field());
         Leaf::new(cusip, self.face_value, days_since_epoch(self.maturity), self.salt)
     }
 }
 
-use ff::PrimeField;
 
 pub fn epoch_date() -> NaiveDate {
     NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date")
@@ -80,9 +79,7 @@ pub fn days_since_epoch(d: NaiveDate) -> u64 {
     (d - epoch_date()).num_days().max(0) as u64
 }
 
-pub fn fr_hex(x: &Fr) -> String {
-    format!("0x{}", hex::encode(fr_to_be_bytes(x)))
-}
+pub use bondproof_verifier::bundle::fr_hex;
 
 /// The smallest depth whose tree holds `n` leaves (at least 1).
 pub fn depth_for(n: usize) -> usize {
@@ -198,13 +195,7 @@ impl Commitment {
                 return Err(at(i, "face_value", "a padding leaf must have face value 0".into()));
             }
             let maturity = NaiveDate::parse_from_str(&r.maturity, "%Y-%m-%d").map_err(|_| at(i, "maturity", format!("'{}' is not an ISO date", r.maturity)))?;
-            let salt = r
-                .salt
-                .strip_prefix("0x")
-                .and_then(|h| hex::decode(h).ok())
-                .and_then(|b| <[u8; 32]>::try_from(b).ok())
-                .and_then(|b| fr_from_be_bytes(&b))
-                .ok_or_else(|| at(i, "salt", "must be 0x-hex of a 32-byte field element".into()))?;
+            let salt = parse_root(&r.salt).map_err(|_| at(i, "salt", "must be 0x-hex of a 32-byte field element".into()))?;
             leaves.push(CommittedLeaf { cusip, face_value, maturity, salt });
         }
         let tree = build_tree(&leaves);

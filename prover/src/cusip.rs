@@ -4,6 +4,9 @@
 use std::fmt;
 use std::str::FromStr;
 
+use bondproof_circuits::policy::{cusip_char_value, cusip_check_digit, cusip_field};
+use bondproof_circuits::Fr;
+
 /// A 9-character CUSIP whose characters are in the CUSIP alphabet and whose check digit is right.
 ///
 /// Stored as the ASCII bytes, so the derived `Ord` is byte order, which for a fixed length equals
@@ -29,36 +32,12 @@ pub enum CusipError {
     CheckDigit { found: u8, expected: u8 },
 }
 
-/// Value of one character in the check-digit sum; `None` outside the CUSIP alphabet.
-fn char_value(b: u8) -> Option<u32> {
-    match b {
-        b'0'..=b'9' => Some(u32::from(b - b'0')),
-        b'A'..=b'Z' => Some(u32::from(b - b'A') + 10),
-        b'*' => Some(36),
-        b'@' => Some(37),
-        b'#' => Some(38),
-        _ => None,
-    }
-}
-
-/// The check digit (the value 0-9, not its ASCII code) for the first 8 characters of a CUSIP.
-///
-/// Only the first 8 bytes are read. A byte outside the CUSIP alphabet counts as 0: this function
-/// never fails, so callers wanting validation should use [`Cusip::parse`].
-pub fn check_digit(first8: &[u8]) -> u8 {
-    let sum: u32 = first8
-        .iter()
-        .take(8)
-        .enumerate()
-        .map(|(i, &b)| {
-            let v = char_value(b).unwrap_or(0);
-            // 1-based positions 2, 4, 6, 8 are doubled.
-            let v = if i % 2 == 1 { v * 2 } else { v };
-            v / 10 + v % 10
-        })
-        .sum();
+/// The check digit (the value 0-9, not its ASCII code) of the first 8 characters of a CUSIP, or
+/// `None` if one is outside the CUSIP alphabet. The circuit's own rule, so that a CUSIP the
+/// ingestion accepts is one the policy circuit proves valid.
+pub fn check_digit(first8: &[u8]) -> Option<u8> {
     // The result is < 10, so the narrowing cannot lose anything.
-    ((10 - sum % 10) % 10) as u8
+    cusip_check_digit(&first8[..first8.len().min(8)]).map(|d| d as u8)
 }
 
 impl Cusip {
@@ -82,7 +61,7 @@ impl Cusip {
                 });
             }
             let allowed = if i < 8 {
-                ch.is_ascii() && char_value(ch as u8).is_some()
+                ch.is_ascii() && cusip_char_value(ch as u8).is_some()
             } else {
                 ch.is_ascii()
             };
@@ -98,7 +77,7 @@ impl Cusip {
             });
         }
         let found = last - b'0';
-        let expected = check_digit(&bytes[..8]);
+        let expected = check_digit(&bytes[..8]).expect("the first 8 characters were checked above");
         if found != expected {
             return Err(CusipError::CheckDigit { found, expected });
         }
@@ -112,6 +91,11 @@ impl Cusip {
 
     pub fn as_bytes(&self) -> &[u8; 9] {
         &self.0
+    }
+
+    /// `cusip_as_field` (DESIGN.md): the 9 ASCII bytes read as a big-endian integer.
+    pub fn to_field(&self) -> Fr {
+        cusip_field(&self.0)
     }
 
     /// The 9 ASCII bytes as a big-endian integer (72 bits): an injective encoding that fits a
@@ -173,13 +157,13 @@ mod tests {
         assert_eq!(c.as_str(), "912797KJ5");
         assert_eq!(c.to_string(), "912797KJ5");
         assert_eq!(format!("{c:?}"), "Cusip(912797KJ5)");
-        assert_eq!(check_digit(b"912797KJ"), 5);
+        assert_eq!(check_digit(b"912797KJ"), Some(5));
     }
 
     #[test]
     fn apple_is_valid() {
         assert!(Cusip::parse("037833100").is_ok());
-        assert_eq!(check_digit(b"03783310"), 0);
+        assert_eq!(check_digit(b"03783310"), Some(0));
     }
 
     #[test]
@@ -246,7 +230,7 @@ mod tests {
     #[test]
     fn special_characters_in_alphabet() {
         let first8 = b"12*@#ABC";
-        let d = check_digit(first8);
+        let d = check_digit(first8).expect("in the alphabet");
         let s = format!("{}{}", std::str::from_utf8(first8).unwrap(), d);
         assert!(Cusip::parse(&s).is_ok());
     }

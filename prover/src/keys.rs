@@ -127,12 +127,6 @@ pub struct CircuitKeys {
     pub generated: bool,
 }
 
-pub type SolvencyKeys = CircuitKeys;
-
-/// Where the solvency keys of this depth are cached.
-pub fn key_paths(params_path: &Path, params: &ParamsKZG<Bn256>, depth: usize) -> (PathBuf, PathBuf) {
-    key_paths_for(CircuitKind::Solvency, params_path, params, depth)
-}
 
 /// `keys/<circuit>-d<depth>-k<k>-<setup id>-c<circuit code>.{pk,vk.bin}` beside the parameters
 /// file: the name carries what the key depends on, so a changed setup, depth or circuit code
@@ -147,7 +141,7 @@ pub fn key_paths_for(kind: CircuitKind, params_path: &Path, params: &ParamsKZG<B
 }
 
 /// Solvency keys for this depth; `params` must already be at the circuit's k.
-pub fn solvency_keys(params_path: &Path, params: &ParamsKZG<Bn256>, depth: usize) -> Result<SolvencyKeys, KeyError> {
+pub fn solvency_keys(params_path: &Path, params: &ParamsKZG<Bn256>, depth: usize) -> Result<CircuitKeys, KeyError> {
     cached_keys(CircuitKind::Solvency, &SolvencyCircuit::shape(depth), params_path, params, depth)
 }
 

@@ -19,7 +19,6 @@ use bondproof_circuits::policy::{
 };
 use bondproof_circuits::public_inputs::domain_tag;
 use bondproof_circuits::{Fr, SolvencyPublicInputs};
-use bondproof_verifier::verify::verify_proof_bytes;
 use bondproof_verifier::VerifierKey;
 use chrono::NaiveDate;
 use ff::Field;
@@ -108,18 +107,16 @@ pub fn policy_circuit(leaves: &[Leaf], inputs: &PolicyPublicInputs) -> PolicySol
     PolicySolvencyCircuit::new(depth, policy_witness(tree, inputs))
 }
 
-/// Proves and verifies; returns the proof bytes.
+/// Proves; returns the proof bytes. The caller verifies before it writes anything
+/// (`attestation::prove_attestation`).
 pub fn prove_policy_leaves(
     params: &ParamsKZG<Bn256>,
     keys: &CircuitKeys,
     leaves: &[Leaf],
     inputs: &PolicyPublicInputs,
 ) -> Result<Vec<u8>, PolicyProveError> {
-    let instances = inputs.to_instances();
     let circuit = policy_circuit(leaves, inputs);
-    let proof = crate::prove::prove(params, &keys.pk, circuit, &instances).map_err(|e| PolicyProveError::Proof(e.to_string()))?;
-    verify_proof_bytes(&keys.vk, &instances, &proof).map_err(|e| PolicyProveError::Proof(e.to_string()))?;
-    Ok(proof)
+    crate::prove::prove(params, &keys.pk, circuit, &inputs.to_instances()).map_err(|e| PolicyProveError::Proof(e.to_string()))
 }
 
 pub struct PolicyProof {
@@ -199,6 +196,7 @@ pub fn prove_policy_from_commitment(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bondproof_verifier::verify::verify_proof_bytes;
     use bondproof_circuits::policy::cusip_field;
 
     fn leaves(depth: usize, positions: &[(&str, u64, u64)]) -> Vec<Leaf> {
@@ -236,6 +234,7 @@ mod tests {
                 policy: policy.instance(),
             };
             let proof = prove_policy_leaves(&params, &keys, &ls, &inputs).unwrap_or_else(|e| panic!("{name}: {e}"));
+            verify_proof_bytes(&keys.vk, &inputs.to_instances(), &proof).unwrap_or_else(|e| panic!("{name}: {e}"));
             let mut changed = inputs.to_instances();
             changed[PolicyPublicInputs::MAX_MATURITY] += Fr::ONE;
             assert!(verify_proof_bytes(&keys.vk, &changed, &proof).is_err(), "{name}");

@@ -56,10 +56,6 @@ impl MerkleSumTree {
         self.levels[self.depth()][0].1
     }
 
-    pub fn leaf_hash(&self, index: usize) -> Fr {
-        self.levels[0][index].0
-    }
-
     /// The path from leaf `index` to the root.
     pub fn path(&self, mut index: usize) -> Vec<PathStep> {
         let mut steps = Vec::with_capacity(self.depth());

@@ -77,7 +77,7 @@ pub enum BundleError {
 impl PublicInputsJson {
     pub fn from_inputs(p: &SolvencyPublicInputs) -> Self {
         Self {
-            root: format!("0x{}", hex::encode(fr_to_be_bytes(&p.root))),
+            root: fr_hex(&p.root),
             liabilities: p.liabilities.to_string(),
             ratio_bps: p.ratio_bps.to_string(),
             epoch: p.epoch.to_string(),
@@ -96,6 +96,12 @@ impl PublicInputsJson {
     }
 }
 
+/// A field element as 0x-hex of its 32 big-endian bytes (roots, salts).
+pub fn fr_hex(x: &Fr) -> String {
+    format!("0x{}", hex::encode(fr_to_be_bytes(x)))
+}
+
+/// The inverse of [`fr_hex`] (the messages say "root", its main use).
 pub fn parse_root(s: &str) -> Result<Fr, String> {
     let h = s.strip_prefix("0x").ok_or("root must be 0x-hex")?;
     let bytes = hex::decode(h).map_err(|_| "root is not hex".to_string())?;

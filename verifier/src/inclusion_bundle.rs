@@ -3,11 +3,10 @@
 
 use std::path::Path;
 
-use bondproof_circuits::public_inputs::{fr_from_be_bytes, fr_to_be_bytes};
 use bondproof_circuits::{Fr, InclusionPublicInputs};
 use serde::{Deserialize, Serialize};
 
-use crate::bundle::{parse_root, BundleError, CircuitInfo, FORMAT_VERSION};
+use crate::bundle::{fr_hex, parse_root, BundleError, CircuitInfo, FORMAT_VERSION};
 use crate::verify::{check_pinned_key, verify_proof_bytes, VerifyError};
 use crate::vk_file::VerifierKey;
 
@@ -60,15 +59,13 @@ pub fn cusip_to_field(cusip: &str) -> Result<Fr, String> {
     if b.len() != 9 || !b.iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || b"*@#".contains(c)) {
         return Err(format!("public input 'cusip' must be 9 characters (A-Z, 0-9, *, @, #), got '{cusip}'"));
     }
-    let mut be = [0u8; 32];
-    be[23..].copy_from_slice(b);
-    fr_from_be_bytes(&be).ok_or_else(|| "public input 'cusip' is not a field element".to_string())
+    Ok(bondproof_circuits::policy::cusip_field(b.try_into().expect("9 bytes, checked above")))
 }
 
 impl InclusionInputsJson {
     pub fn new(root: &Fr, cusip: &str, face_value: u64, epoch: u64) -> Self {
         Self {
-            root: format!("0x{}", hex::encode(fr_to_be_bytes(root))),
+            root: fr_hex(root),
             cusip: cusip.to_string(),
             face_value: face_value.to_string(),
             epoch: epoch.to_string(),
@@ -133,7 +130,7 @@ pub fn verify_inclusion_bundle(
         if *root != inputs.root {
             return Err(VerifyError::RootMismatch {
                 bundle: bundle.public_inputs.root.clone(),
-                expected: format!("0x{}", hex::encode(fr_to_be_bytes(root))),
+                expected: fr_hex(root),
             });
         }
     }

@@ -167,7 +167,7 @@ fn two_bytes(x: Fr) -> [Fr; 2] {
     [byte_of(&x, 0), byte_of(&x, 1)]
 }
 
-/// Per-leaf witnesses, or `None` without a witness.
+/// Per-leaf witnesses, in tree order.
 fn block_witnesses(w: &PolicyWitness) -> Vec<BlockWitness> {
     let as_of = fr_u64(&w.as_of_days).unwrap_or(0);
     let schedule = w.policy.schedule(as_of);
@@ -521,19 +521,15 @@ impl Circuit<Fr> for PolicySolvencyCircuit {
                 let mut row = base + BLOCK_ROWS * n;
                 let mut rc = row;
                 let zero = Value::known(Fr::ZERO);
+                // The value the prover assigns for public input `k` (the inputs it assigns
+                // from the witness; root, epoch and domain are never assigned here).
+                let policy_fields = self.witness.as_ref().map(|w| w.policy.to_fields());
                 let inst = |k: usize| -> Value<Fr> {
-                    known(&|w: &PolicyWitness| {
-                        let pi = PolicyPublicInputs {
-                            solvency: SolvencyPublicInputs { root: Fr::ZERO, liabilities: 0, ratio_bps: 0, epoch: 0, domain: Fr::ZERO },
-                            as_of_days: 0,
-                            policy: w.policy,
-                        };
-                        match k {
-                            SolvencyPublicInputs::LIABILITIES => w.liabilities,
-                            SolvencyPublicInputs::RATIO_BPS => w.ratio_bps,
-                            PolicyPublicInputs::AS_OF => w.as_of_days,
-                            _ => pi.to_instances()[k],
-                        }
+                    known(&|w: &PolicyWitness| match k {
+                        SolvencyPublicInputs::LIABILITIES => w.liabilities,
+                        SolvencyPublicInputs::RATIO_BPS => w.ratio_bps,
+                        PolicyPublicInputs::AS_OF => w.as_of_days,
+                        _ => policy_fields.as_ref().expect("with a witness")[k - PolicyPublicInputs::MAX_MATURITY],
                     })
                 };
                 // A range-pair row: two 2-byte values, returned as cells in columns 7 and 8.
