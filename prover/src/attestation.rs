@@ -8,6 +8,7 @@ use bondproof_circuits::public_inputs::domain_tag;
 use bondproof_circuits::{Fr, SolvencyPublicInputs};
 use bondproof_verifier::bundle::{CircuitInfo, Metadata, PolicyRecord, ProofBundle, PublicInputsJson, FORMAT_VERSION};
 use bondproof_verifier::verify::verify_proof_bytes;
+use bondproof_verifier::VerifierKey;
 use bondproof_circuits::halo2_proofs::poly::commitment::Params;
 use ff::Field;
 
@@ -27,6 +28,13 @@ pub struct ProveRequest<'a> {
     pub custodian: Option<String>,
     /// Prove under this policy file (circuit `policy-solvency`) instead of plain solvency.
     pub policy: Option<&'a Path>,
+}
+
+impl ProveRequest<'_> {
+    /// The domain public input: the registry the proof is bound to, or 0.
+    pub fn domain_tag(&self) -> Fr {
+        self.domain.map_or(Fr::ZERO, |(chain, registry)| domain_tag(chain, registry))
+    }
 }
 
 pub struct ProveOutcome {
@@ -118,7 +126,7 @@ pub fn prove_attestation(req: &ProveRequest, on_step: &dyn Fn(&str)) -> Result<P
         liabilities: liabilities.total_cents,
         ratio_bps,
         epoch: commitment.epoch,
-        domain: req.domain.map_or(Fr::ZERO, |(chain, registry)| domain_tag(chain, registry)),
+        domain: req.domain_tag(),
     };
     on_step("proving");
     let t = Instant::now();
@@ -126,39 +134,93 @@ pub fn prove_attestation(req: &ProveRequest, on_step: &dyn Fn(&str)) -> Result<P
     let circuit = crate::prove::solvency_circuit(&circuit_leaves, &inputs);
     let proof = crate::prove::prove(&params, &keys.pk, circuit, &inputs.to_instances()).map_err(|e| AttestError::Proof(e.to_string()))?;
     let prove = t.elapsed();
+    finish(
+        req,
+        Proved {
+            circuit: "solvency",
+            k: params.k(),
+            depth: commitment.depth,
+            instances: inputs.to_instances(),
+            inputs,
+            proof,
+            vk: keys.vk,
+            as_of: commitment.as_of,
+            insecure_setup: info.insecure,
+            keys_generated: keys.generated,
+            keygen,
+            prove,
+            total_cents: total,
+            liabilities,
+            policy: None,
+        },
+        on_step,
+    )
+}
+
+/// A proof just made, by either flow, not yet verified or written.
+struct Proved {
+    circuit: &'static str,
+    k: u32,
+    depth: usize,
+    inputs: SolvencyPublicInputs,
+    /// All the public inputs (a policy proof's include the policy).
+    instances: Vec<Fr>,
+    proof: Vec<u8>,
+    vk: VerifierKey,
+    as_of: String,
+    insecure_setup: bool,
+    keys_generated: bool,
+    keygen: Duration,
+    prove: Duration,
+    total_cents: u128,
+    liabilities: Liabilities,
+    /// The policy proved, and the reserves counted after its haircuts.
+    policy: Option<(PolicyRecord, u128)>,
+}
+
+/// Verifies the proof (nothing is written unless it verifies), then writes the verifying key
+/// and the bundle.
+fn finish(req: &ProveRequest, p: Proved, on_step: &dyn Fn(&str)) -> Result<ProveOutcome, AttestError> {
     on_step("verifying");
     let t = Instant::now();
-    verify_proof_bytes(&keys.vk, &inputs.to_instances(), &proof).map_err(|e| AttestError::Proof(e.to_string()))?;
+    verify_proof_bytes(&p.vk, &p.instances, &p.proof).map_err(|e| AttestError::Proof(e.to_string()))?;
     let verify = t.elapsed();
-
     let bundle = ProofBundle {
         format_version: FORMAT_VERSION,
-        circuit: CircuitInfo { name: "solvency".into(), k: params.k(), depth: commitment.depth as u32 },
-        public_inputs: PublicInputsJson::from_inputs(&inputs),
-        proof: format!("0x{}", hex::encode(&proof)),
-        vk_hash: keys.vk.hash_hex(),
+        circuit: CircuitInfo { name: p.circuit.into(), k: p.k, depth: p.depth as u32 },
+        public_inputs: PublicInputsJson::from_inputs(&p.inputs),
+        proof: format!("0x{}", hex::encode(&p.proof)),
+        vk_hash: p.vk.hash_hex(),
         metadata: Metadata {
-            as_of: commitment.as_of.clone(),
-            created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            as_of: p.as_of,
+            created_at: created_at(),
             custodian: req.custodian.clone(),
-            insecure_setup: info.insecure,
-            prover: format!("bondproof {}", env!("CARGO_PKG_VERSION")),
+            insecure_setup: p.insecure_setup,
+            prover: PROVER.into(),
         },
-        policy: None,
+        policy: p.policy.as_ref().map(|(record, _)| record.clone()),
     };
-    let vk_path = write_outputs(&bundle, &keys.vk.bytes, req.out)?;
+    let vk_path = write_outputs(&bundle, &p.vk.bytes, req.out)?;
     Ok(ProveOutcome {
         bundle,
         vk_path,
-        total_cents: total,
-        liabilities,
-        insecure_setup: info.insecure,
-        keys_generated: keys.generated,
-        keygen,
-        prove,
+        total_cents: p.total_cents,
+        liabilities: p.liabilities,
+        insecure_setup: p.insecure_setup,
+        keys_generated: p.keys_generated,
+        keygen: p.keygen,
+        prove: p.prove,
         verify,
-        policy: None,
+        policy: p.policy.map(|(record, counted)| (record.parameters.name, counted)),
     })
+}
+
+/// What a bundle records as its prover.
+pub const PROVER: &str = concat!("bondproof ", env!("CARGO_PKG_VERSION"));
+
+/// Now, as a bundle records it (RFC 3339, UTC, seconds).
+pub fn created_at() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 /// Writes the verifying key beside the bundle, then the bundle; returns the key's path.
@@ -176,38 +238,26 @@ fn write_outputs(bundle: &ProofBundle, vk_bytes: &[u8], out: &Path) -> Result<Pa
 fn prove_policy_attestation(req: &ProveRequest, policy: &Path, on_step: &dyn Fn(&str)) -> Result<ProveOutcome, AttestError> {
     use crate::policy_prove::{prove_policy_from_commitment, POLICY_CIRCUIT};
     let p = prove_policy_from_commitment(req, policy, on_step)?;
-    on_step("verifying");
-    let t = Instant::now();
-    let instances = p.inputs.to_instances();
-    verify_proof_bytes(&p.vk, &instances, &p.proof).map_err(|e| AttestError::Proof(e.to_string()))?;
-    let verify = t.elapsed();
-    let bundle = ProofBundle {
-        format_version: FORMAT_VERSION,
-        circuit: CircuitInfo { name: POLICY_CIRCUIT.into(), k: p.k, depth: p.depth as u32 },
-        public_inputs: PublicInputsJson::from_inputs(&p.inputs.solvency),
-        proof: format!("0x{}", hex::encode(&p.proof)),
-        vk_hash: p.vk.hash_hex(),
-        metadata: Metadata {
-            as_of: p.as_of.clone(),
-            created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            custodian: req.custodian.clone(),
+    let record = PolicyRecord { parameters: p.policy, as_of_days: p.inputs.as_of_days };
+    finish(
+        req,
+        Proved {
+            circuit: POLICY_CIRCUIT,
+            k: p.k,
+            depth: p.depth,
+            instances: p.inputs.to_instances(),
+            inputs: p.inputs.solvency,
+            proof: p.proof,
+            vk: p.vk,
+            as_of: p.as_of,
             insecure_setup: p.insecure_setup,
-            prover: format!("bondproof {}", env!("CARGO_PKG_VERSION")),
+            keys_generated: p.keys_generated,
+            keygen: p.keygen,
+            prove: p.prove,
+            total_cents: p.report.face_total,
+            liabilities: p.liabilities,
+            policy: Some((record, p.report.counted_total)),
         },
-        policy: Some(PolicyRecord { parameters: p.policy.clone(), as_of_days: p.inputs.as_of_days }),
-    };
-    let vk_path = write_outputs(&bundle, &p.vk.bytes, req.out)?;
-    Ok(ProveOutcome {
-        bundle,
-        vk_path,
-        total_cents: p.report.face_total,
-        liabilities: p.liabilities,
-        insecure_setup: p.insecure_setup,
-        keys_generated: p.keys_generated,
-        keygen: p.keygen,
-        prove: p.prove,
-        verify,
-        policy: Some((p.policy.name.clone(), p.report.counted_total)),
-    })
+        on_step,
+    )
 }
-

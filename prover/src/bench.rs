@@ -368,7 +368,7 @@ pub fn run(depths: &[usize], tree_logs: &[u32], report_dir: Option<&std::path::P
     let inclusion = inclusion_per_s(10, 32);
     let report = Report {
         machine: machine(),
-        generated_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        generated_at: crate::attestation::created_at(),
         threads: rayon::current_num_threads(),
         poseidon_native_us,
         solvency: rows,

@@ -221,10 +221,10 @@ impl InclusionProver {
             proof: format!("0x{}", hex::encode(&proof)),
             vk_hash: self.keys.vk.hash_hex(),
             metadata: InclusionMetadata {
-                created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                created_at: crate::attestation::created_at(),
                 as_of: self.commitment.as_of.clone(),
                 insecure_setup: self.insecure_setup,
-                prover: format!("bondproof {}", env!("CARGO_PKG_VERSION")),
+                prover: crate::attestation::PROVER.into(),
             },
         })
     }

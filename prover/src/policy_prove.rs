@@ -17,11 +17,9 @@ use bondproof_circuits::merkle_sum::{Leaf, TreeWitness};
 use bondproof_circuits::policy::{
     policy_witness, Policy, PolicyPublicInputs, PolicyReport, PolicySolvencyCircuit, Violation, DAYS_MAX,
 };
-use bondproof_circuits::public_inputs::domain_tag;
-use bondproof_circuits::{Fr, SolvencyPublicInputs};
+use bondproof_circuits::SolvencyPublicInputs;
 use bondproof_verifier::VerifierKey;
 use chrono::NaiveDate;
-use ff::Field;
 
 use crate::attestation::usd;
 use crate::commitment::{days_since_epoch, Commitment};
@@ -167,7 +165,7 @@ pub fn prove_policy_from_commitment(
             liabilities: liabilities.total_cents,
             ratio_bps,
             epoch: commitment.epoch,
-            domain: req.domain.map_or(Fr::ZERO, |(chain, registry)| domain_tag(chain, registry)),
+            domain: req.domain_tag(),
         },
         as_of_days: as_of,
         policy: policy.instance(),
@@ -196,6 +194,8 @@ pub fn prove_policy_from_commitment(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bondproof_circuits::Fr;
+    use ff::Field;
     use bondproof_verifier::verify::verify_proof_bytes;
     use bondproof_circuits::policy::cusip_field;
 
