@@ -14,7 +14,7 @@ use ff::Field;
 
 use crate::commitment::Commitment;
 use crate::input_error::InputError;
-use crate::keys::{params_for_depth, read_params, solvency_keys, KeyError};
+use crate::keys::{params_for, read_params, solvency_keys, CircuitKind, KeyError};
 use crate::liabilities::{load_liabilities, Liabilities};
 
 pub struct ProveRequest<'a> {
@@ -115,7 +115,7 @@ pub fn prove_attestation(req: &ProveRequest, on_step: &dyn Fn(&str)) -> Result<P
     }
     on_step("loading parameters");
     let (params, info) = read_params(req.params)?;
-    let params = params_for_depth(&params, commitment.depth, req.params)?;
+    let params = params_for(CircuitKind::Solvency, params, commitment.depth, req.params)?;
     on_step("loading or generating keys");
     let t = Instant::now();
     let keys = solvency_keys(req.params, &params, commitment.depth)?;

@@ -127,7 +127,7 @@ impl InclusionProver {
     pub fn load(commitment_path: &Path, params_path: &Path) -> Result<Self, InclusionError> {
         let (commitment, leaves, tree) = Commitment::read(commitment_path)?;
         let (params, info) = read_params(params_path)?;
-        let params = params_for(CircuitKind::Inclusion, &params, commitment.depth, params_path)?;
+        let params = params_for(CircuitKind::Inclusion, params, commitment.depth, params_path)?;
         let keys = inclusion_keys(params_path, &params, commitment.depth)?;
         Ok(Self {
             commitment,

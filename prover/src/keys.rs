@@ -101,23 +101,19 @@ impl CircuitKind {
     }
 }
 
-/// Parameters cut down to exactly the k the solvency circuit of this depth needs.
-pub fn params_for_depth(params: &ParamsKZG<Bn256>, depth: usize, path: &Path) -> Result<ParamsKZG<Bn256>, KeyError> {
-    params_for(CircuitKind::Solvency, params, depth, path)
-}
-
 /// Parameters cut down to exactly the k `kind` at this depth needs: keys and proofs are made at
 /// the circuit's own k, whatever size the parameters file is, so one file serves every circuit.
-pub fn params_for(kind: CircuitKind, params: &ParamsKZG<Bn256>, depth: usize, path: &Path) -> Result<ParamsKZG<Bn256>, KeyError> {
+/// Takes the parameters by value and cuts them in place: a ceremony file can be far larger than
+/// the circuit, and neither it nor a copy of it should stay in memory through proving.
+pub fn params_for(kind: CircuitKind, mut params: ParamsKZG<Bn256>, depth: usize, path: &Path) -> Result<ParamsKZG<Bn256>, KeyError> {
     let need = kind.min_k(depth);
     if params.k() < need {
         return Err(KeyError::TooSmall { path: path.display().to_string(), have: params.k(), need, depth });
     }
-    let mut p = params.clone();
-    if p.k() > need {
-        p.downsize(need);
+    if params.k() > need {
+        params.downsize(need);
     }
-    Ok(p)
+    Ok(params)
 }
 
 /// Proving and verifying key for one circuit shape.

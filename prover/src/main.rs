@@ -11,7 +11,7 @@ use std::time::Duration;
 use bondproof_prover::attestation::{prove_attestation, usd, AttestError, ProveOutcome, ProveRequest};
 use bondproof_prover::commitment::{commit, Commitment};
 use bondproof_prover::holdings::{aggregate_by_cusip, load_holdings};
-use bondproof_prover::keys::{read_params, setup_insecure, write_params, ParamsInfo};
+use bondproof_prover::keys::{read_params, setup_insecure, write_params, CircuitKind, ParamsInfo};
 use bondproof_verifier::{verify_bundle, ProofBundle, VerifierKey};
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
@@ -349,10 +349,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let commitment_path = out.join("commitment.json");
             let c = do_commit(&holdings, epoch, &commitment_path, depth, as_of, policy.as_deref())?;
             let params_path = out.join("params.bin");
-            let k = match policy {
-                Some(_) => bondproof_circuits::policy::PolicySolvencyCircuit::min_k(c.depth),
-                None => bondproof_circuits::SolvencyCircuit::min_k(c.depth),
-            };
+            let kind = if policy.is_some() { CircuitKind::Policy } else { CircuitKind::Solvency };
+            let k = kind.min_k(c.depth);
             let reuse = read_params(&params_path).ok().filter(|(p, i)| {
                 use bondproof_circuits::halo2_proofs::poly::commitment::Params;
                 p.k() >= k && (srs.is_none() == i.insecure)

@@ -83,11 +83,6 @@ pub fn check_policy(policy: &Policy, leaves: &[Leaf], as_of: u64) -> Result<Poli
     Ok(report)
 }
 
-/// Parameters cut down to the policy circuit's k at this depth.
-pub fn policy_params(params: &ParamsKZG<Bn256>, depth: usize, path: &Path) -> Result<ParamsKZG<Bn256>, KeyError> {
-    params_for(CircuitKind::Policy, params, depth, path)
-}
-
 /// Keys of the policy circuit; `params` must be at the circuit's k. With `params_path`, they are
 /// loaded from or written to the cache beside it.
 pub fn policy_keys(params_path: Option<&Path>, params: &ParamsKZG<Bn256>, depth: usize) -> Result<CircuitKeys, KeyError> {
@@ -154,7 +149,7 @@ pub fn prove_policy_from_commitment(
     }
     on_step("loading parameters");
     let (params, info) = read_params(req.params)?;
-    let params = policy_params(&params, commitment.depth, req.params)?;
+    let params = params_for(CircuitKind::Policy, params, commitment.depth, req.params)?;
     on_step("loading or generating keys");
     let t = Instant::now();
     let keys = policy_keys(Some(req.params), &params, commitment.depth)?;

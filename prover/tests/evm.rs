@@ -14,7 +14,7 @@ use bondproof_circuits::{Fr, SolvencyPublicInputs};
 use bondproof_prover::attestation::{prove_attestation, ProveRequest};
 use bondproof_prover::commitment::commit;
 use bondproof_prover::holdings::{aggregate_by_cusip, load_holdings};
-use bondproof_prover::keys::{params_for_depth, setup_insecure, solvency_keys, write_params, ParamsInfo};
+use bondproof_prover::keys::{params_for, setup_insecure, solvency_keys, write_params, CircuitKind, ParamsInfo};
 use bondproof_circuits::policy::{HaircutBucket, Policy, PolicyPublicInputs};
 use bondproof_prover::commitment::days_since_epoch;
 use bondproof_prover::policy_prove::{load_policy, policy_keys};
@@ -788,7 +788,7 @@ fn build_policy_fixture() -> PolicyFixture {
     let as_of_days = days_since_epoch(as_of);
     let registry = policy_world(&compiled, 0, as_of_days * SECONDS_PER_DAY).registry;
 
-    let plain_keys = solvency_keys(&params_path, &params_for_depth(&params, depth, &params_path).unwrap(), depth).unwrap();
+    let plain_keys = solvency_keys(&params_path, &params_for(CircuitKind::Solvency, params.clone(), depth, &params_path).unwrap(), depth).unwrap();
     let plain_verifier = compile(&verifier_solidity(&plain_keys.vk).unwrap()).verifier;
     let prove = |commitment: &Path, policy: Option<&Path>| {
         let out = tmp.path().join("attestation.json");
