@@ -19,9 +19,9 @@ use bondproof_circuits::policy::{HaircutBucket, Policy, PolicyPublicInputs};
 use bondproof_prover::commitment::days_since_epoch;
 use bondproof_prover::policy_prove::{load_policy, policy_keys};
 use bondproof_verifier::solidity::{
-    encode_set_minimum_policy, encode_submit, encode_submit_with_policy, encode_verifier_calldata,
-    estimate_runtime_bytes, generated_verifier, policy_id, policy_words, verifier_contracts, verifier_solidity,
-    PrecompileProfile, MAX_RUNTIME_BYTES,
+    encode_call, encode_set_minimum_policy, encode_submit, encode_submit_with_policy, encode_verifier_calldata,
+    estimate_runtime_bytes, fit_eip170, generated_verifier, policy_id, policy_words, selector, verifier_contracts,
+    verifier_solidity, word_u128 as word, PrecompileProfile, MAX_RUNTIME_BYTES,
 };
 use proptest::prelude::*;
 use bondproof_verifier::ProofBundle;
@@ -29,7 +29,7 @@ use revm::context::result::{ExecutionResult, Output};
 use revm::context::TxEnv;
 use revm::database::InMemoryDB;
 use revm::handler::MainnetContext;
-use revm::primitives::{keccak256, Address, Bytes, TxKind};
+use revm::primitives::{Address, Bytes, TxKind};
 use revm::{Context, ExecuteCommitEvm, MainBuilder, MainContext, MainnetEvm};
 
 const CHAIN_ID: u64 = 31337;
@@ -83,10 +83,12 @@ fn verifier_dir() -> PathBuf {
 /// Compiles the contracts with `verifier/scripts/compile.js` (solc-js 0.8.19): the verifier
 /// without the optimizer, the registry and the token with it.
 fn compile(verifier_sol: &str) -> Compiled {
+    // The registry and the token are the same for every verifier: compiled once per process.
+    static OTHERS: OnceLock<serde_json::Value> = OnceLock::new();
+    let others = OTHERS.get_or_init(|| solc(None));
     let verifier = solc(Some(verifier_sol));
-    let others = solc(None);
     let find = |file: &str, contract: &str, kind: &str| {
-        let output = if file == "Verifier.sol" { &verifier } else { &others };
+        let output = if file == "Verifier.sol" { &verifier } else { others };
         output["contracts"][file][contract]["evm"][kind]["object"].as_str().map(|h| hex::decode(h).unwrap())
     };
     let code = |file: &str, contract: &str, kind: &str| {
@@ -151,28 +153,15 @@ fn solc(verifier_sol: Option<&str>) -> serde_json::Value {
 
 // ------------------------------------------------------------------ ABI
 
-fn word(x: u128) -> [u8; 32] {
-    let mut w = [0u8; 32];
-    w[16..].copy_from_slice(&x.to_be_bytes());
-    w
-}
-
 fn addr_word(a: Address) -> [u8; 32] {
     let mut w = [0u8; 32];
     w[12..].copy_from_slice(a.as_slice());
     w
 }
 
-fn selector(signature: &str) -> [u8; 4] {
-    keccak256(signature.as_bytes())[..4].try_into().unwrap()
-}
-
+/// A call with static arguments only.
 fn call(signature: &str, args: &[[u8; 32]]) -> Vec<u8> {
-    let mut data = selector(signature).to_vec();
-    for a in args {
-        data.extend_from_slice(a);
-    }
-    data
+    encode_call(signature, args, None)
 }
 
 /// `constructor(string, string, uint8)` arguments.
@@ -336,6 +325,12 @@ impl World {
     }
 }
 
+/// The gas a transaction pays before executing: 21,000 plus its calldata (EIP-2028).
+fn intrinsic_gas(calldata: &[u8]) -> u64 {
+    let zeros = calldata.iter().filter(|&&b| b == 0).count() as u64;
+    21_000 + 4 * zeros + 16 * (calldata.len() as u64 - zeros)
+}
+
 /// Asserts that `outcome` reverted with the custom error whose signature is given.
 #[track_caller]
 fn assert_reverts_with(outcome: &Outcome, error_signature: &str, case: &str) {
@@ -417,8 +412,8 @@ fn build_fixture() -> Fixture {
         cs.lookups().len(),
         cs.degree(),
     );
-    let sol = verifier_solidity(&keys.vk).expect("verifier generation");
     let generated = generated_verifier(&keys.vk).expect("verifier generation");
+    let sol = fit_eip170(generated.clone()).expect("verifier split");
     let profile = PrecompileProfile::of_solidity(&sol);
     let compiled = compile(&sol);
     let registry = World::deploy(&compiled, 0).registry;
@@ -530,8 +525,7 @@ fn bare_verifier_accepts_the_proof_and_rejects_any_change() {
     let calldata = encode_verifier_calldata(&a.inputs.to_instances(), &a.proof);
     let (gas, _) = w.ok(stranger(), v, calldata.clone());
 
-    let zeros = calldata.iter().filter(|&&b| b == 0).count() as u64;
-    let intrinsic = 21_000 + 4 * zeros + 16 * (calldata.len() as u64 - zeros);
+    let intrinsic = intrinsic_gas(&calldata);
     let bound = fx.profile.eip1108_gas();
     eprintln!("circuit: depth {DEPTH}, {}", fx.columns);
     eprintln!(
@@ -781,8 +775,8 @@ fn build_policy_fixture() -> PolicyFixture {
     let params_path = tmp.path().join("params.bin");
     write_params(&params, &params_path, &ParamsInfo { k, insecure: true, source: "test".into() }).unwrap();
     let keys = policy_keys(Some(&params_path), &params, depth).unwrap();
-    let sol = verifier_solidity(&keys.vk).expect("policy verifier generation");
     let generated = generated_verifier(&keys.vk).expect("policy verifier generation");
+    let sol = fit_eip170(generated.clone()).expect("policy verifier split");
     let profile = PrecompileProfile::of_solidity(&sol);
     let compiled = compile(&sol);
     let as_of_days = days_since_epoch(as_of);
@@ -1191,8 +1185,7 @@ fn gas_is_recorded_for_the_bench_report() {
     let mut w = fx.world();
     let a = &fx.valid;
     let calldata = encode_verifier_calldata(&a.inputs.to_instances(), &a.proof);
-    let zeros = calldata.iter().filter(|&&b| b == 0).count() as u64;
-    let intrinsic = 21_000 + 4 * zeros + 16 * (calldata.len() as u64 - zeros);
+    let intrinsic = intrinsic_gas(&calldata);
     let verifier = w.verifier;
     let (bare, _) = w.ok(stranger(), verifier, calldata.clone());
     let Outcome::Success { gas: submit, .. } = w.submit(custodian(), &a.inputs, &a.proof) else {

@@ -65,37 +65,32 @@ impl<C: Circuit<Fr, Params = ()>> CircuitExt<Fr> for Shape<C> {
     }
 }
 
-/// Public inputs of a circuit that has an on-chain verifier.
-pub fn instance_count(circuit: &str) -> Option<usize> {
-    match circuit {
-        "solvency" => Some(SolvencyPublicInputs::COUNT),
-        POLICY_CIRCUIT => Some(PolicyPublicInputs::COUNT),
-        _ => None,
-    }
-}
-
 /// Solidity source of the verifier for this key (SHPLONK, Keccak transcript). Its entry
 /// contract, `Halo2Verifier`, takes `verifier_calldata` in its fallback, returns nothing, and
 /// reverts unless the proof verifies. When the generated code would not fit EIP-170, it is cut
 /// in several contracts (see `split_verifier`), deployed parts first (`verifier_contracts`).
 pub fn verifier_solidity(key: &VerifierKey) -> Result<String, SolidityError> {
-    let source = generated_verifier(key)?;
-    if estimate_runtime_bytes(&source) <= SPLIT_ABOVE_BYTES {
-        return Ok(source);
+    fit_eip170(generated_verifier(key)?)
+}
+
+/// The generator's output as it is when it fits EIP-170, else split (see `split_verifier`).
+pub fn fit_eip170(generated: String) -> Result<String, SolidityError> {
+    if estimate_runtime_bytes(&generated) <= SPLIT_ABOVE_BYTES {
+        return Ok(generated);
     }
-    split_verifier(&source)
+    split_verifier(&generated)
 }
 
 /// The generator's output as it is: one contract, however large.
 pub fn generated_verifier(key: &VerifierKey) -> Result<String, SolidityError> {
     // The registry's two entry points take the solvency and the policy-solvency statements;
     // an inclusion proof is for auditors and has no on-chain use.
-    let generate: fn(&ParamsKZG<Bn256>, &VerifyingKey<G1Affine>, Vec<usize>) -> String = match key.circuit.as_str() {
-        "solvency" => gen_evm_verifier_sol_code::<Shape<SolvencyCircuit>, SHPLONK>,
-        POLICY_CIRCUIT => gen_evm_verifier_sol_code::<Shape<PolicySolvencyCircuit>, SHPLONK>,
+    type Generator = fn(&ParamsKZG<Bn256>, &VerifyingKey<G1Affine>, Vec<usize>) -> String;
+    let (generate, num_instances): (Generator, usize) = match key.circuit.as_str() {
+        "solvency" => (gen_evm_verifier_sol_code::<Shape<SolvencyCircuit>, SHPLONK>, SolvencyPublicInputs::COUNT),
+        POLICY_CIRCUIT => (gen_evm_verifier_sol_code::<Shape<PolicySolvencyCircuit>, SHPLONK>, PolicyPublicInputs::COUNT),
         other => return Err(SolidityError::UnsupportedCircuit(other.to_string())),
     };
-    let num_instances = instance_count(&key.circuit).expect("circuit checked above");
     // The generator sizes the quotient from the constraint degree, which halo2-axiom caps with
     // MAX_DEGREE: the same value as at key generation, or the verifier would not match the proofs.
     bondproof_circuits::ensure_max_degree();
@@ -185,10 +180,10 @@ pub fn split_verifier(source: &str) -> Result<String, SolidityError> {
     if first >= last {
         return Err(fail("no statement boundary after the proof is read"));
     }
-    let sizes: Vec<usize> = statements.iter().map(|s| estimate_code_bytes(s)).collect();
+    let sizes: Vec<usize> = statements.iter().map(|s| estimate_runtime_bytes(s)).collect();
     let total: usize = sizes.iter().sum();
     // Each contract repeats the prologue (moduli, point check) and adds its hand-over.
-    let budget = SPLIT_ABOVE_BYTES.saturating_sub(estimate_code_bytes(prologue) + 200).max(1);
+    let budget = SPLIT_ABOVE_BYTES.saturating_sub(estimate_runtime_bytes(prologue) + 200).max(1);
     // Cuts at the statement boundaries nearest to equal shares, within [first, last]; more
     // pieces while one is over the budget (the head cannot end before the proof is read).
     let cuts = (total.div_ceil(budget).max(2)..=MAX_VERIFIER_CONTRACTS)
@@ -360,14 +355,10 @@ fn top_level_statements(code: &str) -> Vec<&str> {
     out
 }
 
-/// Runtime bytecode solc 0.8.19 makes of this source without the optimizer, estimated from
-/// the assembly: a PUSH per literal, one byte per opcode and per variable access, a call
-/// sequence per user function call. Within a few percent on the generator's output.
-pub fn estimate_runtime_bytes(source: &str) -> usize {
-    estimate_code_bytes(source)
-}
-
-fn estimate_code_bytes(code: &str) -> usize {
+/// Runtime bytecode solc 0.8.19 makes of this code without the optimizer, estimated from the
+/// assembly: a PUSH per literal, one byte per opcode and per variable access, a call sequence
+/// per user function call. Within a few percent on the generator's output.
+pub fn estimate_runtime_bytes(code: &str) -> usize {
     let mut bytes = 0usize;
     let b = code.as_bytes();
     let mut i = 0;
@@ -388,13 +379,9 @@ fn estimate_code_bytes(code: &str) -> usize {
             while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
                 i += 1;
             }
-            let word = &code[start..i];
+            // One byte per keyword, opcode or variable; a call of the point check is a call sequence.
             let called = b.get(i) == Some(&b'(');
-            bytes += match word {
-                "let" | "function" | "if" | "true" | "false" => 1,
-                "validate_ec_point" if called => 12,
-                _ => 1,
-            };
+            bytes += if called && &code[start..i] == "validate_ec_point" { 12 } else { 1 };
         } else {
             i += 1;
         }
@@ -437,7 +424,8 @@ pub fn selector(signature: &str) -> [u8; 4] {
     [h[0], h[1], h[2], h[3]]
 }
 
-fn word_u128(x: u128) -> [u8; 32] {
+/// A 32-byte ABI word holding `x`.
+pub fn word_u128(x: u128) -> [u8; 32] {
     let mut w = [0u8; 32];
     w[16..].copy_from_slice(&x.to_be_bytes());
     w
@@ -479,7 +467,7 @@ pub fn policy_id(policy: &PolicyInstance) -> [u8; 32] {
 
 /// A function call: selector, head words, then (if any) one trailing dynamic `bytes`, whose
 /// offset word is the last head word.
-fn encode_call(signature: &str, head: &[[u8; 32]], bytes: Option<&[u8]>) -> Vec<u8> {
+pub fn encode_call(signature: &str, head: &[[u8; 32]], bytes: Option<&[u8]>) -> Vec<u8> {
     let mut out = selector(signature).to_vec();
     for w in head {
         out.extend_from_slice(w);
