@@ -102,6 +102,14 @@ pub fn fr_hex(x: &Fr) -> String {
 }
 
 /// The inverse of [`fr_hex`] (the messages say "root", its main use).
+/// The public inputs in circuit order of a parsed statement (see `ProofBundle::statement`).
+pub fn instances_of(statement: &(SolvencyPublicInputs, Option<PolicyPublicInputs>)) -> Vec<Fr> {
+    match statement {
+        (_, Some(p)) => p.to_instances(),
+        (inputs, None) => inputs.to_instances(),
+    }
+}
+
 pub fn parse_root(s: &str) -> Result<Fr, String> {
     let h = s.strip_prefix("0x").ok_or("root must be 0x-hex")?;
     let bytes = hex::decode(h).map_err(|_| "root is not hex".to_string())?;
@@ -163,27 +171,30 @@ impl ProofBundle {
         decode_proof_hex(&self.proof)
     }
 
-    /// The full statement of a policy proof (`None` for a plain solvency proof): the solvency
-    /// inputs, the as-of date and the policy, all as the bundle records them.
-    pub fn policy_inputs(&self) -> Result<Option<PolicyPublicInputs>, String> {
+    /// The statement as the bundle records it, parsed once: the solvency inputs, and for a
+    /// policy proof its full statement (the same inputs, the as-of date and the policy).
+    pub fn statement(&self) -> Result<(SolvencyPublicInputs, Option<PolicyPublicInputs>), String> {
         let inputs = self.public_inputs.to_inputs()?;
-        match (self.circuit.name.as_str(), &self.policy) {
+        let policy = match (self.circuit.name.as_str(), &self.policy) {
             (POLICY_CIRCUIT, Some(p)) => {
                 p.parameters.validate()?;
-                Ok(Some(PolicyPublicInputs { solvency: inputs, as_of_days: p.as_of_days, policy: p.parameters.instance() }))
+                Some(PolicyPublicInputs { solvency: inputs, as_of_days: p.as_of_days, policy: p.parameters.instance() })
             }
-            (POLICY_CIRCUIT, None) => Err("a policy-solvency bundle must record its policy".into()),
-            (_, Some(_)) => Err("only a policy-solvency bundle may carry a policy".into()),
-            (_, None) => Ok(None),
-        }
+            (POLICY_CIRCUIT, None) => return Err("a policy-solvency bundle must record its policy".into()),
+            (_, Some(_)) => return Err("only a policy-solvency bundle may carry a policy".into()),
+            (_, None) => None,
+        };
+        Ok((inputs, policy))
+    }
+
+    /// The full statement of a policy proof (`None` for a plain solvency proof).
+    pub fn policy_inputs(&self) -> Result<Option<PolicyPublicInputs>, String> {
+        Ok(self.statement()?.1)
     }
 
     /// The proof's public inputs in circuit order.
     pub fn instances(&self) -> Result<Vec<Fr>, String> {
-        Ok(match self.policy_inputs()? {
-            Some(p) => p.to_instances(),
-            None => self.public_inputs.to_inputs()?.to_instances(),
-        })
+        Ok(instances_of(&self.statement()?))
     }
 
     pub fn read(path: &Path) -> Result<Self, BundleError> {

@@ -519,9 +519,9 @@ pub fn verifier_calldata(bundle: &ProofBundle) -> Result<Vec<u8>, String> {
 /// Calldata of the registry's `submit` (plain proof) or `submitWithPolicy` (policy proof).
 pub fn registry_calldata(bundle: &ProofBundle) -> Result<Vec<u8>, String> {
     let proof = bundle.proof_bytes()?;
-    Ok(match bundle.policy_inputs()? {
-        Some(p) => encode_submit_with_policy(&p, &proof),
-        None => encode_submit(&bundle.public_inputs.to_inputs()?, &proof),
+    Ok(match bundle.statement()? {
+        (_, Some(p)) => encode_submit_with_policy(&p, &proof),
+        (inputs, None) => encode_submit(&inputs, &proof),
     })
 }
 

@@ -61,11 +61,12 @@ pub fn verify_proof_bytes(key: &VerifierKey, instances: &[Fr], proof: &[u8]) -> 
 /// public inputs; returns those inputs.
 pub fn verify_bundle(bundle: &ProofBundle, key: &VerifierKey) -> Result<SolvencyPublicInputs, VerifyError> {
     check_pinned_key(&bundle.vk_hash, &bundle.circuit, key)?;
-    let inputs = bundle.public_inputs.to_inputs().map_err(VerifyError::Malformed)?;
-    let proof = bundle.proof_bytes().map_err(VerifyError::Malformed)?;
     // A policy proof's statement includes the policy: its instances are the solvency inputs
     // followed by the as-of date and the policy parameters, all taken from the bundle.
-    let instances = bundle.instances().map_err(VerifyError::Malformed)?;
+    let statement = bundle.statement().map_err(VerifyError::Malformed)?;
+    let proof = bundle.proof_bytes().map_err(VerifyError::Malformed)?;
+    let instances = crate::bundle::instances_of(&statement);
+    let inputs = statement.0;
     verify_proof_bytes(key, &instances, &proof)?;
     Ok(inputs)
 }
