@@ -379,9 +379,7 @@ pub fn run(depths: &[usize], tree_logs: &[u32], report_dir: Option<&std::path::P
     let mut report = report;
     if let Some(dir) = report_dir {
         report.evm = read_evm_gas(dir);
-        let mut json = serde_json::to_vec_pretty(&report).expect("serializes");
-        json.push(b'\n');
-        bondproof_verifier::atomic::write_atomic(&dir.join("report.json"), &json)?;
+        bondproof_verifier::atomic::write_json(&dir.join("report.json"), &report)?;
         bondproof_verifier::atomic::write_atomic(&dir.join("REPORT.md"), markdown(&report).as_bytes())?;
     }
     Ok(report)

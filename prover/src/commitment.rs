@@ -154,9 +154,7 @@ pub fn build_tree(leaves: &[CommittedLeaf]) -> MerkleSumTree {
 
 impl Commitment {
     pub fn write(&self, path: &Path) -> std::io::Result<()> {
-        let mut json = serde_json::to_vec_pretty(self).expect("commitment serializes");
-        json.push(b'\n');
-        bondproof_verifier::atomic::write_atomic_private(path, &json)
+        bondproof_verifier::atomic::write_json_private(path, self)
     }
 
     /// Reads and fully checks a commitment: leaf order, padding, and the root recomputed from

@@ -1240,7 +1240,5 @@ fn gas_is_recorded_for_the_bench_report() {
         return;
     }
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../benches/evm-gas.json");
-    let mut text = serde_json::to_vec_pretty(&record).unwrap();
-    text.push(b'\n');
-    bondproof_verifier::atomic::write_atomic(&path, &text).expect("write benches/evm-gas.json");
+    bondproof_verifier::atomic::write_json(&path, &record).expect("write benches/evm-gas.json");
 }

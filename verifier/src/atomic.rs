@@ -13,6 +13,23 @@ pub fn write_atomic_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     write_with_mode(path, bytes, 0o600)
 }
 
+/// `value` as pretty JSON with a final newline, written as `write_atomic` does.
+pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> std::io::Result<()> {
+    write_atomic(path, &pretty_json(value))
+}
+
+/// As `write_json`, readable by the owner only (`write_atomic_private`).
+pub fn write_json_private<T: serde::Serialize>(path: &Path, value: &T) -> std::io::Result<()> {
+    write_atomic_private(path, &pretty_json(value))
+}
+
+fn pretty_json<T: serde::Serialize>(value: &T) -> Vec<u8> {
+    // Our documents are plain structs and maps with string keys: serializing cannot fail.
+    let mut json = serde_json::to_vec_pretty(value).expect("serializes");
+    json.push(b'\n');
+    json
+}
+
 fn write_with_mode(path: &Path, bytes: &[u8], mode: u32) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,

@@ -198,26 +198,29 @@ impl ProofBundle {
     }
 
     pub fn read(path: &Path) -> Result<Self, BundleError> {
-        let bundle: ProofBundle = read_json(path)?;
-        if bundle.format_version != FORMAT_VERSION {
-            return Err(BundleError::Malformed {
-                path: path.display().to_string(),
-                message: format!("format_version {} is not supported (expected {FORMAT_VERSION})", bundle.format_version),
-            });
-        }
-        Ok(bundle)
+        read_versioned(path, |b: &Self| b.format_version)
     }
 
     pub fn write(&self, path: &Path) -> std::io::Result<()> {
-        let mut json = serde_json::to_vec_pretty(self).expect("bundle serializes");
-        json.push(b'\n');
-        crate::atomic::write_atomic(path, &json)
+        crate::atomic::write_json(path, self)
     }
 }
 
 pub(crate) fn decode_proof_hex(proof: &str) -> Result<Vec<u8>, String> {
     let h = proof.strip_prefix("0x").ok_or("proof must be 0x-hex")?;
     hex::decode(h).map_err(|_| "proof is not valid hex".to_string())
+}
+
+/// Reads a bundle (of either kind) and checks its format version.
+pub(crate) fn read_versioned<T: serde::de::DeserializeOwned>(path: &Path, version: impl Fn(&T) -> u32) -> Result<T, BundleError> {
+    let bundle: T = read_json(path)?;
+    if version(&bundle) != FORMAT_VERSION {
+        return Err(BundleError::Malformed {
+            path: path.display().to_string(),
+            message: format!("format_version {} is not supported (expected {FORMAT_VERSION})", version(&bundle)),
+        });
+    }
+    Ok(bundle)
 }
 
 pub(crate) fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, BundleError> {

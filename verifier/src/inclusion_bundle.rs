@@ -6,7 +6,7 @@ use std::path::Path;
 use bondproof_circuits::{Fr, InclusionPublicInputs};
 use serde::{Deserialize, Serialize};
 
-use crate::bundle::{fr_hex, parse_root, BundleError, CircuitInfo, FORMAT_VERSION};
+use crate::bundle::{fr_hex, parse_root, BundleError, CircuitInfo};
 use crate::verify::{check_pinned_key, verify_proof_bytes, VerifyError};
 use crate::vk_file::VerifierKey;
 
@@ -94,13 +94,7 @@ impl InclusionBundle {
     }
 
     pub fn read(path: &Path) -> Result<Self, BundleError> {
-        let bundle: InclusionBundle = crate::bundle::read_json(path)?;
-        if bundle.format_version != FORMAT_VERSION {
-            return Err(BundleError::Malformed {
-                path: path.display().to_string(),
-                message: format!("format_version {} is not supported (expected {FORMAT_VERSION})", bundle.format_version),
-            });
-        }
+        let bundle = crate::bundle::read_versioned(path, |b: &Self| b.format_version)?;
         if bundle.circuit.name != INCLUSION_CIRCUIT {
             return Err(BundleError::Malformed {
                 path: path.display().to_string(),
@@ -111,9 +105,7 @@ impl InclusionBundle {
     }
 
     pub fn write(&self, path: &Path) -> std::io::Result<()> {
-        let mut json = serde_json::to_vec_pretty(self).expect("bundle serializes");
-        json.push(b'\n');
-        crate::atomic::write_atomic(path, &json)
+        crate::atomic::write_json(path, self)
     }
 }
 
