@@ -3,7 +3,7 @@
 
 use bondproof_circuits::merkle_sum::Leaf;
 use bondproof_circuits::{Fr, SolvencyCircuit, SolvencyPublicInputs};
-use bondproof_prover::keys::{setup_insecure, solvency_keys};
+use bondproof_prover::keys::{circuit_keys, setup_insecure, CircuitKind};
 use bondproof_prover::prove::{prove, solvency_circuit};
 use bondproof_verifier::verify::verify_proof_bytes;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
@@ -16,8 +16,7 @@ fn prover(c: &mut Criterion) {
     for depth in [4usize, 6] {
         let k = SolvencyCircuit::min_k(depth);
         let params = setup_insecure(k);
-        let dir = std::env::temp_dir().join(format!("bondproof-bench-{}", std::process::id()));
-        let keys = solvency_keys(&dir.join("params.bin"), &params, depth).expect("keys");
+        let keys = circuit_keys(CircuitKind::Solvency, None, &params, depth).expect("keys");
         let leaves: Vec<Leaf> = (0..1usize << depth)
             .map(|i| Leaf::new(Fr::from(i as u64 + 1), 1_000_000, 20_000, Fr::from(13 * i as u64)))
             .collect();
@@ -31,7 +30,6 @@ fn prover(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("verify", depth), &depth, |b, _| {
             b.iter(|| verify_proof_bytes(&keys.vk, &instances, &proof).expect("valid"))
         });
-        let _ = std::fs::remove_dir_all(dir);
     }
     group.finish();
 }

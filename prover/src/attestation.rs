@@ -14,7 +14,7 @@ use ff::Field;
 
 use crate::commitment::Commitment;
 use crate::input_error::InputError;
-use crate::keys::{params_for, read_params, solvency_keys, CircuitKind, KeyError};
+use crate::keys::{load_for_proving, CircuitKind, KeyError, ProvingSetup};
 use crate::liabilities::{load_liabilities, Liabilities};
 
 pub struct ProveRequest<'a> {
@@ -113,13 +113,7 @@ pub fn prove_attestation(req: &ProveRequest, on_step: &dyn Fn(&str)) -> Result<P
     if total * 10_000 < liabilities.total_cents * ratio_bps as u128 {
         return Err(AttestError::Uncovered { total, liabilities: liabilities.total_cents, ratio_bps });
     }
-    on_step("loading parameters");
-    let (params, info) = read_params(req.params)?;
-    let params = params_for(CircuitKind::Solvency, params, commitment.depth, req.params)?;
-    on_step("loading or generating keys");
-    let t = Instant::now();
-    let keys = solvency_keys(req.params, &params, commitment.depth)?;
-    let keygen = t.elapsed();
+    let ProvingSetup { params, info, keys, keygen } = load_for_proving(CircuitKind::Solvency, req.params, commitment.depth, on_step)?;
 
     let inputs = SolvencyPublicInputs {
         root: tree.root(),

@@ -21,7 +21,7 @@ use ff::PrimeField;
 use crate::commitment::{fr_hex, Commitment, CommittedLeaf};
 use crate::cusip::Cusip;
 use crate::input_error::InputError;
-use crate::keys::{inclusion_keys, params_for, read_params, CircuitKeys, CircuitKind, KeyError};
+use crate::keys::{load_for_proving, CircuitKeys, CircuitKind, KeyError, ProvingSetup};
 use crate::tree::MerkleSumTree;
 
 /// The verifying key `--all` writes beside the bundles.
@@ -126,9 +126,7 @@ impl InclusionProver {
     /// for this depth, and loads (or generates and caches) the keys.
     pub fn load(commitment_path: &Path, params_path: &Path) -> Result<Self, InclusionError> {
         let (commitment, leaves, tree) = Commitment::read(commitment_path)?;
-        let (params, info) = read_params(params_path)?;
-        let params = params_for(CircuitKind::Inclusion, params, commitment.depth, params_path)?;
-        let keys = inclusion_keys(params_path, &params, commitment.depth)?;
+        let ProvingSetup { params, info, keys, .. } = load_for_proving(CircuitKind::Inclusion, params_path, commitment.depth, &|_| {})?;
         Ok(Self {
             commitment,
             commitment_path: commitment_path.to_path_buf(),

@@ -10,6 +10,7 @@ use bondproof_circuits::halo2_proofs::{
     poly::{commitment::Params, kzg::commitment::ParamsKZG},
     SerdeFormat,
 };
+use bondproof_circuits::policy::PolicySolvencyCircuit;
 use bondproof_circuits::{ensure_max_degree, Bn256, Fr, G1Affine, InclusionCircuit, SolvencyCircuit};
 use bondproof_verifier::inclusion_bundle::INCLUSION_CIRCUIT;
 use bondproof_verifier::atomic::write_atomic;
@@ -96,7 +97,7 @@ impl CircuitKind {
         match self {
             CircuitKind::Solvency => SolvencyCircuit::min_k(depth),
             CircuitKind::Inclusion => InclusionCircuit::min_k(depth),
-            CircuitKind::Policy => bondproof_circuits::policy::PolicySolvencyCircuit::min_k(depth),
+            CircuitKind::Policy => PolicySolvencyCircuit::min_k(depth),
         }
     }
 }
@@ -136,14 +137,51 @@ pub fn key_paths_for(kind: CircuitKind, params_path: &Path, params: &ParamsKZG<B
     (dir.join(format!("{stem}.pk")), dir.join(format!("{stem}.vk.bin")))
 }
 
-/// Solvency keys for this depth; `params` must already be at the circuit's k.
-pub fn solvency_keys(params_path: &Path, params: &ParamsKZG<Bn256>, depth: usize) -> Result<CircuitKeys, KeyError> {
-    cached_keys(CircuitKind::Solvency, &SolvencyCircuit::shape(depth), params_path, params, depth)
+/// Keys of `kind` at this depth; `params` must already be at the circuit's k. With
+/// `params_path`, they are loaded from or written to the cache beside it.
+pub fn circuit_keys(
+    kind: CircuitKind,
+    params_path: Option<&Path>,
+    params: &ParamsKZG<Bn256>,
+    depth: usize,
+) -> Result<CircuitKeys, KeyError> {
+    fn keys_of<C: Circuit<Fr, Params = ()>>(
+        kind: CircuitKind,
+        shape: &C,
+        params_path: Option<&Path>,
+        params: &ParamsKZG<Bn256>,
+        depth: usize,
+    ) -> Result<CircuitKeys, KeyError> {
+        match params_path {
+            Some(path) => cached_keys(kind, shape, path, params, depth),
+            None => generate_keys(kind, shape, params, depth),
+        }
+    }
+    match kind {
+        CircuitKind::Solvency => keys_of(kind, &SolvencyCircuit::shape(depth), params_path, params, depth),
+        CircuitKind::Inclusion => keys_of(kind, &InclusionCircuit::shape(depth), params_path, params, depth),
+        CircuitKind::Policy => keys_of(kind, &PolicySolvencyCircuit::shape(depth), params_path, params, depth),
+    }
 }
 
-/// Inclusion keys for this depth; `params` must already be at the circuit's k.
-pub fn inclusion_keys(params_path: &Path, params: &ParamsKZG<Bn256>, depth: usize) -> Result<CircuitKeys, KeyError> {
-    cached_keys(CircuitKind::Inclusion, &InclusionCircuit::shape(depth), params_path, params, depth)
+/// What proving needs from a parameters file: the parameters cut to the circuit's k, what
+/// `setup` recorded of them, and the keys (with the time it took to load or make them).
+pub struct ProvingSetup {
+    pub params: ParamsKZG<Bn256>,
+    pub info: ParamsInfo,
+    pub keys: CircuitKeys,
+    pub keygen: std::time::Duration,
+}
+
+/// Reads the parameters file, cuts it to `kind`'s k at this depth, and loads or makes the keys.
+pub fn load_for_proving(kind: CircuitKind, params_path: &Path, depth: usize, on_step: &dyn Fn(&str)) -> Result<ProvingSetup, KeyError> {
+    on_step("loading parameters");
+    let (params, info) = read_params(params_path)?;
+    let params = params_for(kind, params, depth, params_path)?;
+    on_step("loading or generating keys");
+    let t = std::time::Instant::now();
+    let keys = circuit_keys(kind, Some(params_path), &params, depth)?;
+    Ok(ProvingSetup { params, info, keys, keygen: t.elapsed() })
 }
 
 /// Loads the cached keys of `shape`, or generates and caches them. A cache file that does not

@@ -24,7 +24,7 @@ use chrono::NaiveDate;
 use crate::attestation::usd;
 use crate::commitment::{days_since_epoch, Commitment};
 use crate::input_error::InputError;
-use crate::keys::{cached_keys, generate_keys, params_for, read_params, CircuitKeys, CircuitKind, KeyError};
+use crate::keys::{load_for_proving, CircuitKeys, CircuitKind, KeyError, ProvingSetup};
 use crate::liabilities::{load_liabilities, Liabilities};
 
 /// The circuit name recorded in the verifying-key file and the bundle.
@@ -83,16 +83,6 @@ pub fn check_policy(policy: &Policy, leaves: &[Leaf], as_of: u64) -> Result<Poli
     Ok(report)
 }
 
-/// Keys of the policy circuit; `params` must be at the circuit's k. With `params_path`, they are
-/// loaded from or written to the cache beside it.
-pub fn policy_keys(params_path: Option<&Path>, params: &ParamsKZG<Bn256>, depth: usize) -> Result<CircuitKeys, KeyError> {
-    let shape = PolicySolvencyCircuit::shape(depth);
-    match params_path {
-        Some(path) => cached_keys(CircuitKind::Policy, &shape, path, params, depth),
-        None => generate_keys(CircuitKind::Policy, &shape, params, depth),
-    }
-}
-
 /// The circuit for these leaves and public inputs.
 pub fn policy_circuit(leaves: &[Leaf], inputs: &PolicyPublicInputs) -> PolicySolvencyCircuit {
     let tree = TreeWitness::build(leaves);
@@ -147,13 +137,7 @@ pub fn prove_policy_from_commitment(
     if !report.covers(liabilities.total_cents, u64::from(ratio_bps)) {
         return Err(PolicyProveError::Uncovered { counted: report.counted_total, liabilities: liabilities.total_cents, ratio_bps });
     }
-    on_step("loading parameters");
-    let (params, info) = read_params(req.params)?;
-    let params = params_for(CircuitKind::Policy, params, commitment.depth, req.params)?;
-    on_step("loading or generating keys");
-    let t = Instant::now();
-    let keys = policy_keys(Some(req.params), &params, commitment.depth)?;
-    let keygen = t.elapsed();
+    let ProvingSetup { params, info, keys, keygen } = load_for_proving(CircuitKind::Policy, req.params, commitment.depth, on_step)?;
     let inputs = PolicyPublicInputs {
         solvency: SolvencyPublicInputs {
             root: tree.root(),
@@ -189,6 +173,7 @@ pub fn prove_policy_from_commitment(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::keys::circuit_keys;
     use bondproof_circuits::Fr;
     use ff::Field;
     use bondproof_verifier::verify::verify_proof_bytes;
@@ -218,7 +203,7 @@ mod tests {
         let root = TreeWitness::build(&ls).root().hash();
         let k = PolicySolvencyCircuit::min_k(depth);
         let params = crate::keys::setup_insecure(k);
-        let keys = policy_keys(None, &params, depth).expect("keys");
+        let keys = circuit_keys(CircuitKind::Policy, None, &params, depth).expect("keys");
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/policies");
         for name in ["par", "sec-15c3-1", "basel", "rule-2a-7"] {
             let policy = load_policy(&Path::new(dir).join(format!("{name}.json"))).expect("preset");
@@ -264,7 +249,7 @@ mod tests {
             // Plain.
             let kp = SolvencyCircuit::min_k(depth);
             let params = crate::keys::setup_insecure(kp);
-            let plain_keys = generate_keys(CircuitKind::Solvency, &SolvencyCircuit::shape(depth), &params, depth).expect("keys");
+            let plain_keys = circuit_keys(CircuitKind::Solvency, None, &params, depth).expect("keys");
             // Best of three: single runs on 2 cores vary by a fifth.
             let best = |f: &dyn Fn()| {
                 (0..3)
@@ -283,7 +268,7 @@ mod tests {
             // Policy.
             let k = PolicySolvencyCircuit::min_k(depth);
             let params = crate::keys::setup_insecure(k);
-            let keys = policy_keys(None, &params, depth).expect("keys");
+            let keys = circuit_keys(CircuitKind::Policy, None, &params, depth).expect("keys");
             let inputs = PolicyPublicInputs { solvency: solv, as_of_days: as_of, policy: policy.instance() };
             let pol = best(&|| {
                 crate::prove::prove(&params, &keys.pk, policy_circuit(&ls, &inputs), &inputs.to_instances()).expect("policy");

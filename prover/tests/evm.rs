@@ -14,10 +14,10 @@ use bondproof_circuits::{Fr, SolvencyPublicInputs};
 use bondproof_prover::attestation::{prove_attestation, ProveRequest};
 use bondproof_prover::commitment::commit;
 use bondproof_prover::holdings::{aggregate_by_cusip, load_holdings};
-use bondproof_prover::keys::{params_for, setup_insecure, solvency_keys, write_params, CircuitKind, ParamsInfo};
+use bondproof_prover::keys::{circuit_keys, params_for, setup_insecure, write_params, CircuitKind, ParamsInfo};
 use bondproof_circuits::policy::{HaircutBucket, Policy, PolicyPublicInputs};
 use bondproof_prover::commitment::days_since_epoch;
-use bondproof_prover::policy_prove::{load_policy, policy_keys};
+use bondproof_prover::policy_prove::load_policy;
 use bondproof_verifier::solidity::{
     encode_call, encode_set_minimum_policy, encode_submit, encode_submit_with_policy, encode_verifier_calldata,
     estimate_runtime_bytes, fit_eip170, generated_verifier, policy_id, policy_words, selector, verifier_contracts,
@@ -401,7 +401,7 @@ fn build_fixture() -> Fixture {
     let params_path = tmp.path().join("params.bin");
     write_params(&params, &params_path, &ParamsInfo { k, insecure: true, source: "test".into() }).unwrap();
     // Keys first: the verifier, hence the deployment, must exist before the domain is known.
-    let keys = solvency_keys(&params_path, &params, DEPTH).unwrap();
+    let keys = circuit_keys(CircuitKind::Solvency, Some(&params_path), &params, DEPTH).unwrap();
     let cs = keys.vk.vk.cs();
     let columns = format!(
         "{} advice, {} fixed (selectors included), {} instance, {} permutation, {} lookup(s), degree {}",
@@ -774,7 +774,7 @@ fn build_policy_fixture() -> PolicyFixture {
     let params = setup_insecure(k);
     let params_path = tmp.path().join("params.bin");
     write_params(&params, &params_path, &ParamsInfo { k, insecure: true, source: "test".into() }).unwrap();
-    let keys = policy_keys(Some(&params_path), &params, depth).unwrap();
+    let keys = circuit_keys(CircuitKind::Policy, Some(&params_path), &params, depth).unwrap();
     let generated = generated_verifier(&keys.vk).expect("policy verifier generation");
     let sol = fit_eip170(generated.clone()).expect("policy verifier split");
     let profile = PrecompileProfile::of_solidity(&sol);
@@ -782,7 +782,7 @@ fn build_policy_fixture() -> PolicyFixture {
     let as_of_days = days_since_epoch(as_of);
     let registry = policy_world(&compiled, 0, as_of_days * SECONDS_PER_DAY).registry;
 
-    let plain_keys = solvency_keys(&params_path, &params_for(CircuitKind::Solvency, params.clone(), depth, &params_path).unwrap(), depth).unwrap();
+    let plain_keys = circuit_keys(CircuitKind::Solvency, Some(&params_path), &params_for(CircuitKind::Solvency, params.clone(), depth, &params_path).unwrap(), depth).unwrap();
     let plain_verifier = compile(&verifier_solidity(&plain_keys.vk).unwrap()).verifier;
     let prove = |commitment: &Path, policy: Option<&Path>| {
         let out = tmp.path().join("attestation.json");

@@ -11,7 +11,7 @@ use bondproof_circuits::{Fr, SolvencyCircuit, SolvencyPublicInputs};
 use bondproof_prover::attestation::{prove_attestation, ProveRequest};
 use bondproof_prover::commitment::commit;
 use bondproof_prover::holdings::{aggregate_by_cusip, load_holdings};
-use bondproof_prover::keys::{params_for, setup_insecure, solvency_keys, write_params, CircuitKind, ParamsInfo};
+use bondproof_prover::keys::{circuit_keys, params_for, setup_insecure, write_params, CircuitKind, ParamsInfo};
 use bondproof_verifier::bundle::PublicInputsJson;
 use bondproof_verifier::verify::verify_proof_bytes;
 use bondproof_verifier::{verify_bundle, ProofBundle, VerifierKey, VerifyError};
@@ -108,9 +108,9 @@ fn build_fixture() -> Fixture {
     let inputs = bundle.public_inputs.to_inputs().unwrap();
 
     let depth_params = params_for(CircuitKind::Solvency, params.clone(), OTHER_DEPTH, &params_path).unwrap();
-    let other_depth_key = solvency_keys(&params_path, &depth_params, OTHER_DEPTH).unwrap().vk;
+    let other_depth_key = circuit_keys(CircuitKind::Solvency, Some(&params_path), &depth_params, OTHER_DEPTH).unwrap().vk;
     let other_params = params_for(CircuitKind::Solvency, setup_insecure(k), DEPTH, &params_path).unwrap();
-    let other_setup_key = solvency_keys(&params_path, &other_params, DEPTH).unwrap().vk;
+    let other_setup_key = circuit_keys(CircuitKind::Solvency, Some(&params_path), &other_params, DEPTH).unwrap().vk;
 
     Fixture { key, bundle, proof, inputs, other_root: other_tree.root(), other_depth_key, other_setup_key }
 }
