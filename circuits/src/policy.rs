@@ -334,7 +334,8 @@ impl PolicyInstance {
 
     pub fn evaluate(&self, leaves: &[Leaf], as_of: u64) -> PolicyReport {
         let mut rep = PolicyReport::default();
-        let mut prev_real: Option<Fr> = None;
+        // The last real CUSIP's bytes: big-endian, so byte order is `cusip_as_field` order.
+        let mut prev_real: Option<[u8; 9]> = None;
         let mut seen_padding = false;
         let fail = |rep: &mut PolicyReport, i: usize, cusip: &str, reason: String| {
             rep.violations.push(Violation { index: Some(i), cusip: cusip.to_string(), reason });
@@ -356,16 +357,14 @@ impl PolicyInstance {
             if seen_padding {
                 fail(&mut rep, i, &name, "real position after a padding leaf".into());
             }
-            if let Some(p) = prev_real {
-                // Both below 2^72: compare as integers.
-                let (a, b) = (u128_of(&p), u128_of(&leaf.cusip));
-                if b == a {
-                    fail(&mut rep, i, &name, "duplicate CUSIP (counted twice)".into());
-                } else if b < a {
-                    fail(&mut rep, i, &name, "CUSIPs out of order (must be strictly increasing)".into());
+            match prev_real.map(|p| bytes.cmp(&p)) {
+                Some(std::cmp::Ordering::Equal) => fail(&mut rep, i, &name, "duplicate CUSIP (counted twice)".into()),
+                Some(std::cmp::Ordering::Less) => {
+                    fail(&mut rep, i, &name, "CUSIPs out of order (must be strictly increasing)".into())
                 }
+                _ => {}
             }
-            prev_real = Some(leaf.cusip);
+            prev_real = Some(bytes);
             if let Some(e) = treasury_cusip_error(&bytes) {
                 fail(&mut rep, i, &name, e);
             }
@@ -420,11 +419,6 @@ impl PolicyInstance {
     }
 }
 
-fn u128_of(x: &Fr) -> u128 {
-    let r = x.to_repr();
-    u128::from_le_bytes(r[..16].try_into().expect("16 bytes"))
-}
-
 /// The policy statement: the solvency statement plus the as-of date and the policy parameters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PolicyPublicInputs {
@@ -466,5 +460,24 @@ impl PolicyPublicInputs {
         v.extend(self.policy.to_fields());
         debug_assert_eq!(v.len(), Self::COUNT);
         v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reasons(cusips: &[&[u8; 9]]) -> Vec<String> {
+        let par = Policy::from_json(include_str!("../../fixtures/policies/par.json")).expect("preset");
+        let leaves: Vec<Leaf> =
+            cusips.iter().enumerate().map(|(i, c)| Leaf::new(cusip_field(c), 100, 20_000, Fr::from(i as u64))).collect();
+        par.evaluate(&leaves, 19_000).violations.into_iter().map(|v| v.reason).collect()
+    }
+
+    #[test]
+    fn native_check_refuses_a_duplicate_or_out_of_order_cusip() {
+        assert!(reasons(&[b"912797KJ5", b"912797UD7"]).is_empty());
+        assert_eq!(reasons(&[b"912797KJ5", b"912797KJ5"]), ["duplicate CUSIP (counted twice)"]);
+        assert_eq!(reasons(&[b"912797UD7", b"912797KJ5"]), ["CUSIPs out of order (must be strictly increasing)"]);
     }
 }

@@ -7,7 +7,7 @@ use bondproof_verifier::solidity::{
     encode_set_minimum_policy, policy_id, registry_calldata, verifier_calldata, verifier_contracts, verifier_solidity,
     PrecompileProfile,
 };
-use bondproof_verifier::{ProofBundle, VerifierKey};
+use bondproof_verifier::ProofBundle;
 use serde_json::json;
 
 use crate::Failure;
@@ -35,7 +35,7 @@ impl CalldataTarget {
 }
 
 pub fn export_solidity(vk: &Path, out: &Path, json: bool) -> Result<(), Failure> {
-    let key = VerifierKey::read(vk).map_err(|e| Failure::input(format!("{}: {e}", vk.display())))?;
+    let key = crate::read_vk(vk)?;
     let source = verifier_solidity(&key).map_err(|e| Failure::input(format!("{}: {e}", vk.display())))?;
     let path = out.join("Verifier.sol");
     bondproof_verifier::atomic::write_atomic(&path, source.as_bytes())

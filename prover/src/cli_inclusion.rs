@@ -171,7 +171,7 @@ fn insecure_note(insecure: bool) {
 }
 
 fn read_key(vk: &Path) -> Result<VerifierKey, Failure> {
-    let key = VerifierKey::read(vk).map_err(|e| Failure::input(format!("{}: {e}", vk.display())))?;
+    let key = crate::read_vk(vk)?;
     if key.circuit != INCLUSION_CIRCUIT {
         return Err(Failure::input(format!(
             "{}: this verifying key is for the {} circuit, not inclusion (use the inclusion.vk.bin written beside the proofs)",

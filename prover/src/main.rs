@@ -212,6 +212,11 @@ impl Failure {
     }
 }
 
+/// The verifying key a user pins, or a bad-input failure naming its file.
+fn read_vk(path: &Path) -> Result<VerifierKey, Failure> {
+    VerifierKey::read(path).map_err(|e| Failure::input(format!("{}: {e}", path.display())))
+}
+
 impl From<AttestError> for Failure {
     fn from(e: AttestError) -> Self {
         Self { code: e.exit_code() as u8, message: e.to_string() }
@@ -479,7 +484,7 @@ fn verify(attestation: &Path, vk: &Path, json: bool) -> Result<(), Failure> {
     if !attestation.exists() {
         return Err(Failure::input(format!("{}: no such file", attestation.display())));
     }
-    let key = VerifierKey::read(vk).map_err(|e| Failure::input(format!("{}: {e}", vk.display())))?;
+    let key = read_vk(vk)?;
     let bundle = ProofBundle::read(attestation).map_err(Failure::invalid)?;
     match verify_bundle(&bundle, &key) {
         Ok(inputs) => {
