@@ -1,22 +1,28 @@
-//! Halo2 chips and circuits of bondproof: a circomlib-compatible Poseidon chip, a byte-lookup
-//! range check, the Merkle-sum tree gadget, and the solvency circuit built from them. Everything
-//! here is over BN254 with halo2-axiom (KZG), so proofs verify on Ethereum.
+//! Halo2 chips and circuits of bondproof, over BN254 with halo2-axiom (KZG), so proofs verify on
+//! Ethereum.
+//!
+//! - [`chips`]: one concept each (Poseidon, range check, Merkle-sum tree, the rules table, CUSIP,
+//!   order, haircut schedule, liabilities), each with its `Config` from `configure()`, named
+//!   columns, the row layout drawn beside its gates, and its own MockProver test;
+//! - [`circuits`]: the attestation circuit (one per epoch) and the inclusion circuit (one per
+//!   audited position), composed of those chips;
+//! - [`statement`]: what an attestation proves, in circuit order, and [`CircuitKind`];
+//! - [`policy`] and [`cusip`]: the same rules natively, for ingestion and the pre-proving check.
 
-pub mod inclusion;
-pub mod merkle_sum;
-pub mod poseidon;
-pub mod public_inputs;
-pub mod range;
+pub mod chips;
+pub mod circuits;
+pub mod cusip;
 pub mod policy;
-pub mod solvency;
+pub mod statement;
 
+pub use chips::{merkle_sum, poseidon, range};
 pub use halo2_proofs;
 pub use halo2curves::bn256::{Bn256, Fr, G1Affine};
 
-pub use inclusion::{InclusionCircuit, InclusionPublicInputs, InclusionWitness};
-pub use merkle_sum::{Leaf, TreeWitness};
-pub use public_inputs::SolvencyPublicInputs;
-pub use solvency::{SolvencyCircuit, SolvencyWitness};
+pub use chips::merkle_sum::{Leaf, TreeWitness};
+pub use circuits::attestation::{AttestationCircuit, AttestationWitness};
+pub use circuits::inclusion::{InclusionCircuit, InclusionPublicInputs, InclusionWitness};
+pub use statement::{AttestationStatement, CircuitKind, Deployment, DEPLOYMENT_SLOTS};
 
 /// A fingerprint of this crate's source (see build.rs). Cached keys carry it in their names, so
 /// keys made from other circuit code are never loaded for this one: an upgraded circuit with a
@@ -44,8 +50,7 @@ pub fn ensure_max_degree() {
 /// depends on the query count.
 pub const BLINDING_ROWS: usize = 10;
 
-/// The smallest k such that `rows` plus blinding rows fit, and at least the 256-row byte table.
+/// The smallest k such that `rows` plus blinding rows fit.
 pub fn min_k_for_rows(rows: usize) -> u32 {
-    let needed = rows.max(1 << range::LIMB_BITS) + BLINDING_ROWS;
-    needed.next_power_of_two().trailing_zeros()
+    (rows + BLINDING_ROWS).next_power_of_two().trailing_zeros()
 }

@@ -1,31 +1,26 @@
-//! Treasury-grade attestation policies (issue 7): the policy file, its public-input encoding,
-//! the native evaluation the CLI runs before proving, and (in [`circuit`]) the
-//! [`PolicySolvencyCircuit`] that enforces every rule in zero knowledge.
+//! Attestation policies: the policy file, its public-input encoding, and the native evaluation
+//! the CLI runs before proving. The attestation circuit proves the same rules (see
+//! [`crate::circuits::attestation`]).
 //!
 //! Rules, for the leaves of the tree in tree order (a leaf is *real* when its cusip is non-zero):
 //! 1. real leaves come first, in strictly increasing `cusip_as_field` order; padding leaves have
-//!    cusip 0 and face value 0;
-//! 2. every real leaf's CUSIP is a US Treasury CUSIP (prefix 912795, 912796, 912797, 912810,
-//!    912828, 91282C) with a valid check digit;
+//!    cusip 0 and face value 0 (no security counted twice, padding worth nothing);
+//! 2. every real leaf's CUSIP has a valid check digit and, under `us-treasury` eligibility, a US
+//!    Treasury issuer prefix;
 //! 3. `as_of <= maturity <= as_of + max_maturity_days`;
-//! 4. a position counts `face - ceil(face * bps / 10000)`, `bps` being that of the first haircut
-//!    bucket whose `max_days >= maturity - as_of`; coverage is proved on the counted total;
+//! 4. a position counts `face * (10000 - bps) / 10000` exactly, `bps` being that of the first
+//!    haircut bucket whose `max_days >= maturity - as_of`; coverage is proved on the counted
+//!    total, with no rounding: `sum(face * (10000 - bps)) >= liabilities * ratio_bps`;
 //! 5. optionally, WAM `sum(face * days) <= max_wam_days * sum(face)` and weekly liquidity
 //!    `10000 * sum(face | days <= 7) >= min_weekly_liquid_bps * sum(face)`.
-
-pub mod circuit;
 
 use ff::{Field, PrimeField};
 use halo2curves::bn256::Fr;
 use serde::{Deserialize, Serialize};
 
-use crate::merkle_sum::Leaf;
-use crate::public_inputs::SolvencyPublicInputs;
+use crate::chips::merkle_sum::Leaf;
+use crate::cusip::{cusip_bytes, eligibility_error, show, Eligibility};
 
-pub use circuit::{policy_witness, PolicyConfig, PolicySolvencyCircuit, PolicyWitness};
-
-/// The circuit name of a policy proof in key files and bundles.
-pub const POLICY_CIRCUIT: &str = "policy-solvency";
 /// Haircut bucket slots in the public inputs; unused slots repeat the last bucket, so one
 /// verifying key serves every schedule of at most this many buckets.
 pub const HAIRCUT_SLOTS: usize = 12;
@@ -36,95 +31,6 @@ pub const DAYS_MAX: u64 = (1 << 16) - 1;
 pub const BPS_MAX: u64 = 10_000;
 /// A position is weekly liquid when it matures within this many days of the as-of date.
 pub const WEEKLY_DAYS: u64 = 7;
-
-/// Treasury CUSIP issuer prefixes, in ASCII (= `cusip_as_field`) order.
-pub const TREASURY_PREFIXES: [&[u8; 6]; 6] = [b"912795", b"912796", b"912797", b"912810", b"912828", b"91282C"];
-
-/// CUSIP character alphabet in ASCII order.
-pub const CUSIP_ALPHABET_ASCII_ORDER: &[u8; 39] = b"#*0123456789@ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-
-/// Value of a CUSIP character in the check-digit sum.
-pub fn cusip_char_value(b: u8) -> Option<u64> {
-    match b {
-        b'0'..=b'9' => Some(u64::from(b - b'0')),
-        b'A'..=b'Z' => Some(u64::from(b - b'A') + 10),
-        b'*' => Some(36),
-        b'@' => Some(37),
-        b'#' => Some(38),
-        _ => None,
-    }
-}
-
-/// Rank of a CUSIP character in ASCII order (0..39).
-pub fn cusip_char_rank(b: u8) -> Option<u64> {
-    CUSIP_ALPHABET_ASCII_ORDER.iter().position(|&c| c == b).map(|p| p as u64)
-}
-
-fn digit_sum(v: u64) -> u64 {
-    v / 10 + v % 10
-}
-
-/// Contribution of the character at 1-based `position` to the check-digit sum (doubled at even
-/// positions, then the two decimal digits added).
-pub fn cusip_char_contribution(b: u8, position: usize) -> Option<u64> {
-    let v = cusip_char_value(b)?;
-    Some(if position % 2 == 0 { digit_sum(2 * v) } else { digit_sum(v) })
-}
-
-/// The check digit of the first 8 characters.
-pub fn cusip_check_digit(first8: &[u8]) -> Option<u64> {
-    let mut sum = 0;
-    for (i, &b) in first8.iter().enumerate() {
-        sum += cusip_char_contribution(b, i + 1)?;
-    }
-    Some((10 - sum % 10) % 10)
-}
-
-/// Index of a Treasury issuer prefix (its rank in ASCII order).
-pub fn treasury_prefix_index(prefix: &[u8]) -> Option<usize> {
-    TREASURY_PREFIXES.iter().position(|p| &p[..] == prefix)
-}
-
-/// Why a CUSIP is not an eligible Treasury CUSIP, if it is not.
-pub fn treasury_cusip_error(c: &[u8; 9]) -> Option<String> {
-    if c.iter().any(|&b| cusip_char_value(b).is_none()) {
-        return Some("not a CUSIP (character outside 0-9, A-Z, *, @, #)".into());
-    }
-    if treasury_prefix_index(&c[..6]).is_none() {
-        return Some(format!("{} is not a US Treasury CUSIP (prefix {})", show(c), String::from_utf8_lossy(&c[..6])));
-    }
-    let expected = cusip_check_digit(&c[..8]).expect("alphabet checked");
-    if !c[8].is_ascii_digit() || u64::from(c[8] - b'0') != expected {
-        return Some(format!("{}: check digit {} expected {}", show(c), c[8] as char, expected));
-    }
-    None
-}
-
-fn show(c: &[u8; 9]) -> String {
-    String::from_utf8_lossy(c).into_owned()
-}
-
-/// The 9 big-endian bytes of `cusip_as_field`, if it fits in 9 bytes.
-pub fn cusip_bytes(x: &Fr) -> Option<[u8; 9]> {
-    let repr = x.to_repr(); // little-endian
-    if repr[9..].iter().any(|&b| b != 0) {
-        return None;
-    }
-    let mut out = [0u8; 9];
-    for i in 0..9 {
-        out[i] = repr[8 - i];
-    }
-    Some(out)
-}
-
-/// `cusip_as_field` of 9 ASCII bytes.
-pub fn cusip_field(c: &[u8; 9]) -> Fr {
-    let mut v = 0u128;
-    for &b in c {
-        v = (v << 8) | u128::from(b);
-    }
-    Fr::from_u128(v)
-}
 
 /// A small field element as an integer, if below 2^64.
 pub fn fr_u64(x: &Fr) -> Option<u64> {
@@ -146,6 +52,10 @@ pub struct HaircutBucket {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Policy {
     pub name: String,
+    /// Which CUSIPs count: `"us-treasury"` (the default when the field is absent) or
+    /// `"any-cusip"`.
+    #[serde(default)]
+    pub eligible: Eligibility,
     pub min_ratio_bps: u64,
     pub max_maturity_days: Option<u64>,
     pub haircuts: Vec<HaircutBucket>,
@@ -156,6 +66,7 @@ pub struct Policy {
 /// The policy as public inputs: fixed size, `null` bounds as [`DAYS_MAX`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PolicyInstance {
+    pub eligible: Eligibility,
     pub max_maturity_days: u64,
     /// `(max_days, bps)` per slot, non-decreasing max_days, unused slots repeating the last.
     pub buckets: [(u64, u64); HAIRCUT_SLOTS],
@@ -226,6 +137,7 @@ impl Policy {
         let last = *list.last().expect("non-empty");
         let buckets = std::array::from_fn(|i| list.get(i).copied().unwrap_or(last));
         PolicyInstance {
+            eligible: self.eligible,
             max_maturity_days: self.max_maturity_days.unwrap_or(DAYS_MAX),
             buckets,
             wam_enabled: self.max_wam_days.is_some(),
@@ -261,8 +173,9 @@ impl std::fmt::Display for Violation {
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PolicyReport {
-    /// Sum over positions of `face - ceil(face * bps / 10000)`.
-    pub counted_total: u128,
+    /// Sum over positions of `face * (10000 - bps)`: the counted total in units of 1/10000 cent,
+    /// exact.
+    pub counted_scaled: u128,
     pub face_total: u128,
     /// Sum of face * remaining days.
     pub face_days: u128,
@@ -275,16 +188,15 @@ impl PolicyReport {
     pub fn ok(&self) -> bool {
         self.violations.is_empty()
     }
-    /// Whether the counted total covers `liabilities` at `ratio_bps`.
+    /// Whether the counted total covers `liabilities` at `ratio_bps`, exactly as the circuit
+    /// compares them.
     pub fn covers(&self, liabilities: u128, ratio_bps: u64) -> bool {
-        self.counted_total * 10_000 >= liabilities * u128::from(ratio_bps)
+        self.counted_scaled >= liabilities * u128::from(ratio_bps)
     }
-}
-
-/// `ceil(face * bps / 10000)`.
-pub fn haircut(face: u64, bps: u64) -> u64 {
-    let n = u128::from(face) * u128::from(bps);
-    n.div_ceil(10_000) as u64
+    /// The counted total in whole cents, rounded down (for display).
+    pub fn counted_cents(&self) -> u128 {
+        self.counted_scaled / 10_000
+    }
 }
 
 /// One row of the in-circuit schedule table: absolute day interval `[lo, hi]` (possibly empty),
@@ -298,9 +210,10 @@ pub struct ScheduleRow {
 }
 
 impl PolicyInstance {
-    /// The public inputs after `as_of`, in circuit order.
+    /// The policy's public inputs, in circuit order (from `eligible_us_treasury` to
+    /// `min_weekly_liquid_bps`).
     pub fn to_fields(&self) -> Vec<Fr> {
-        let mut v = vec![Fr::from(self.max_maturity_days)];
+        let mut v = vec![Fr::from((self.eligible == Eligibility::UsTreasury) as u64), Fr::from(self.max_maturity_days)];
         for (d, b) in self.buckets {
             v.push(Fr::from(d));
             v.push(Fr::from(b));
@@ -312,9 +225,11 @@ impl PolicyInstance {
         v
     }
 
-    /// The bucket of a position with `rem` remaining days (first `max_days >= rem`).
-    pub fn bucket(&self, rem: u64) -> Option<usize> {
-        self.buckets.iter().position(|&(d, _)| d >= rem)
+    /// The schedule row a position maturing on day `maturity` falls in: its haircut and whether
+    /// it is weekly liquid. The rows' intervals are disjoint, so there is at most one. The
+    /// circuit's witness picks its row with this function too.
+    pub fn schedule_row(&self, as_of: u64, maturity: u64) -> Option<ScheduleRow> {
+        self.schedule(as_of).into_iter().find(|s| s.lo <= maturity && maturity <= s.hi)
     }
 
     /// The schedule table the circuit builds from the public inputs: per slot `j`, the interval
@@ -365,7 +280,7 @@ impl PolicyInstance {
                 _ => {}
             }
             prev_real = Some(bytes);
-            if let Some(e) = treasury_cusip_error(&bytes) {
+            if let Some(e) = eligibility_error(&bytes, self.eligible) {
                 fail(&mut rep, i, &name, e);
             }
             let Some(face) = face else {
@@ -385,15 +300,15 @@ impl PolicyInstance {
                 fail(&mut rep, i, &name, format!("matures in {rem} days, over the policy's {} days", self.max_maturity_days));
                 continue;
             }
-            let Some(j) = self.bucket(rem) else {
+            // The same schedule table the circuit looks the maturity up in.
+            let Some(row) = self.schedule_row(as_of, mat) else {
                 fail(&mut rep, i, &name, format!("no haircut bucket covers {rem} remaining days"));
                 continue;
             };
-            let bps = self.buckets[j].1;
-            rep.counted_total += u128::from(face - haircut(face, bps));
+            rep.counted_scaled += u128::from(face) * u128::from(BPS_MAX - row.bps);
             rep.face_total += u128::from(face);
             rep.face_days += u128::from(face) * u128::from(rem);
-            if rem <= WEEKLY_DAYS {
+            if row.weekly {
                 rep.weekly_face += u128::from(face);
             }
         }
@@ -419,53 +334,10 @@ impl PolicyInstance {
     }
 }
 
-/// The policy statement: the solvency statement plus the as-of date and the policy parameters.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PolicyPublicInputs {
-    pub solvency: SolvencyPublicInputs,
-    /// Days since 1970-01-01, below 2^16.
-    pub as_of_days: u64,
-    pub policy: PolicyInstance,
-}
-
-impl PolicyPublicInputs {
-    pub const AS_OF: usize = SolvencyPublicInputs::COUNT;
-    pub const MAX_MATURITY: usize = Self::AS_OF + 1;
-    /// `max_days` of slot j at `BUCKETS + 2j`, its bps at `BUCKETS + 2j + 1`.
-    pub const BUCKETS: usize = Self::MAX_MATURITY + 1;
-    pub const WAM_ENABLED: usize = Self::BUCKETS + 2 * HAIRCUT_SLOTS;
-    pub const MAX_WAM: usize = Self::WAM_ENABLED + 1;
-    pub const WEEKLY_ENABLED: usize = Self::MAX_WAM + 1;
-    pub const MIN_WEEKLY_BPS: usize = Self::WEEKLY_ENABLED + 1;
-    pub const COUNT: usize = Self::MIN_WEEKLY_BPS + 1;
-
-    /// Names in circuit order (bucket slots as `haircut_{j}_max_days`, `haircut_{j}_bps`).
-    pub fn names() -> Vec<String> {
-        let mut n: Vec<String> = SolvencyPublicInputs::NAMES.iter().map(|s| s.to_string()).collect();
-        n.push("as_of_days".into());
-        n.push("max_maturity_days".into());
-        for j in 0..HAIRCUT_SLOTS {
-            n.push(format!("haircut_{j}_max_days"));
-            n.push(format!("haircut_{j}_bps"));
-        }
-        for s in ["wam_enabled", "max_wam_days", "weekly_enabled", "min_weekly_liquid_bps"] {
-            n.push(s.into());
-        }
-        n
-    }
-
-    pub fn to_instances(&self) -> Vec<Fr> {
-        let mut v = self.solvency.to_instances();
-        v.push(Fr::from(self.as_of_days));
-        v.extend(self.policy.to_fields());
-        debug_assert_eq!(v.len(), Self::COUNT);
-        v
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cusip::cusip_field;
 
     fn reasons(cusips: &[&[u8; 9]]) -> Vec<String> {
         let par = Policy::from_json(include_str!("../../fixtures/policies/par.json")).expect("preset");

@@ -11,12 +11,13 @@ use halo2_proofs::{
 use halo2curves::bn256::Fr;
 use rayon::prelude::*;
 
-use crate::poseidon::{
+use crate::chips::poseidon::{
     chip::{AssignedValue, PermutationCells, PoseidonChip, PoseidonConfig},
-    native::{poseidon4, poseidon4_trace, PermutationTrace},
+    native::{poseidon4, poseidon4_trace, PermutationTrace, TRACE_COLUMNS},
+    spec::FIXED_COLUMNS,
     ROWS_PER_PERMUTATION,
 };
-use crate::range::{RangeCheckChip, RangeCheckConfig};
+use crate::chips::range::{RangeCheckChip, RangeCheckConfig};
 
 /// Bytes of a face value: face values are below 2^64 cents, so no sum of at most 2^32 of them
 /// can wrap the field.
@@ -277,4 +278,17 @@ impl MerkleSumChip {
         }
         below[0]
     }
+}
+
+/// Allocates the 12 advice and 12 fixed columns every bondproof circuit shares (11 Poseidon
+/// trace columns, the sum column, the Poseidon constants) and configures the Poseidon, range and
+/// Merkle-sum chips on them. Other chips lay their rows on the same columns, in rows the tree
+/// does not use.
+pub fn configure_tree(meta: &mut ConstraintSystem<Fr>) -> MerkleSumConfig {
+    let advice: [_; TRACE_COLUMNS] = std::array::from_fn(|_| meta.advice_column());
+    let sum = meta.advice_column();
+    let fixed: [_; FIXED_COLUMNS] = std::array::from_fn(|_| meta.fixed_column());
+    let poseidon = PoseidonChip::configure(meta, advice, fixed);
+    let range = RangeCheckChip::configure(meta, sum);
+    MerkleSumChip::configure(meta, poseidon, range)
 }

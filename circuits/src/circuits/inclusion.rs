@@ -13,9 +13,9 @@ use halo2_proofs::{
 };
 use halo2curves::bn256::Fr;
 
-use crate::merkle_sum::{node_inputs, Leaf, MerkleSumChip, MerkleSumConfig, SumNode};
-use crate::poseidon::{native::poseidon4_trace, native::PermutationTrace, ROWS_PER_PERMUTATION};
-use crate::solvency::configure_tree;
+use crate::chips::merkle_sum::{configure_tree, node_inputs, Leaf, MerkleSumChip, MerkleSumConfig, SumNode};
+use crate::chips::poseidon::{native::poseidon4_trace, native::PermutationTrace, ROWS_PER_PERMUTATION};
+use crate::chips::range::RangeCheckChip;
 
 /// One level of the path, as the prover knows it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,6 +59,7 @@ impl InclusionPublicInputs {
     pub const CUSIP: usize = 1;
     pub const FACE_VALUE: usize = 2;
     pub const EPOCH: usize = 3;
+    pub const COUNT: usize = 4;
 
     pub fn to_instances(&self) -> Vec<Fr> {
         vec![self.root, self.cusip, Fr::from(self.face_value), Fr::from(self.epoch)]
@@ -76,7 +77,7 @@ impl InclusionCircuit {
         (depth + 1) * ROWS_PER_PERMUTATION
     }
     pub fn min_k(depth: usize) -> u32 {
-        crate::min_k_for_rows(Self::rows(depth))
+        crate::min_k_for_rows(Self::rows(depth).max(RangeCheckChip::TABLE_ROWS))
     }
 
     /// The permutation traces of the leaf and of each level, and the (hash, sum) reached.

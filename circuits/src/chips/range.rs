@@ -11,7 +11,7 @@ use halo2_proofs::{
 };
 use halo2curves::bn256::Fr;
 
-use crate::poseidon::chip::AssignedValue;
+use crate::chips::poseidon::chip::AssignedValue;
 
 pub const LIMB_BITS: usize = 8;
 
@@ -100,6 +100,9 @@ impl RangeCheckChip {
         }
         first.expect("at least one row")
     }
+
+    /// Rows of the byte table: a circuit using this chip needs at least as many usable rows.
+    pub const TABLE_ROWS: usize = 1 << LIMB_BITS;
 
     /// Rows `assign` uses for a check of `bytes` bytes.
     pub const fn rows(bytes: usize) -> usize {
