@@ -77,6 +77,21 @@ pub struct PolicyInstance {
 }
 
 impl Policy {
+    /// The default policy: US Treasuries at par (no haircut, no maturity bound, no portfolio
+    /// limits), coverage at 100%. `prove` and `attest` use it when no `--policy` is given; the
+    /// same file ships as `fixtures/policies/par.json`.
+    pub fn par() -> Self {
+        Policy {
+            name: "par".into(),
+            eligible: Eligibility::UsTreasury,
+            min_ratio_bps: 10_000,
+            max_maturity_days: None,
+            haircuts: Vec::new(),
+            max_wam_days: None,
+            min_weekly_liquid_bps: None,
+        }
+    }
+
     pub fn from_json(text: &str) -> Result<Self, String> {
         let p: Policy = serde_json::from_str(text).map_err(|e| format!("policy: {e}"))?;
         p.validate()?;
@@ -344,6 +359,12 @@ mod tests {
         let leaves: Vec<Leaf> =
             cusips.iter().enumerate().map(|(i, c)| Leaf::new(cusip_field(c), 100, 20_000, Fr::from(i as u64))).collect();
         par.evaluate(&leaves, 19_000).violations.into_iter().map(|v| v.reason).collect()
+    }
+
+    #[test]
+    fn the_par_preset_file_is_the_built_in_default() {
+        let file = Policy::from_json(include_str!("../../fixtures/policies/par.json")).expect("preset");
+        assert_eq!(file, Policy::par());
     }
 
     #[test]
