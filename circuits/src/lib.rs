@@ -16,6 +16,7 @@ pub mod policy;
 pub mod statement;
 
 pub use chips::{merkle_sum, poseidon, range};
+pub use circuits::{attestation, inclusion};
 pub use halo2_proofs;
 pub use halo2curves::bn256::{Bn256, Fr, G1Affine};
 

@@ -3,7 +3,7 @@
 
 use bondproof_circuits::merkle_sum::{node_hash, Leaf, TreeWitness};
 use bondproof_circuits::poseidon::poseidon4;
-use bondproof_circuits::public_inputs::fr_from_be_bytes;
+use bondproof_circuits::statement::fr_from_be_bytes;
 use bondproof_circuits::Fr;
 use serde_json::Value;
 

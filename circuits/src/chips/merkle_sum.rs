@@ -187,10 +187,6 @@ impl MerkleSumChip {
         ((2usize << depth) - 1) * ROWS_PER_PERMUTATION
     }
 
-    fn assign_leaf(&self, region: &mut Region<'_, Fr>, offset: usize, trace: Option<&PermutationTrace>) -> SumNode {
-        self.assign_leaf_with_inputs(region, offset, trace).0
-    }
-
     /// A leaf region; also returns its input cells (cusip, face value, maturity, salt).
     pub fn assign_leaf_with_inputs(
         &self,
@@ -247,20 +243,23 @@ impl MerkleSumChip {
         node
     }
 
-    /// Lays out the whole tree from `offset`, leaves first, then each level; returns the root.
-    /// `witness` is `None` during key generation.
+    /// Lays out the whole tree from `offset`, leaves first, then each level; returns the root
+    /// and every leaf's input cells (cusip, face value, maturity, salt), for the chips that
+    /// check the positions. `witness` is `None` during key generation.
     pub fn assign_tree(
         &self,
         region: &mut Region<'_, Fr>,
         offset: usize,
         depth: usize,
         witness: Option<&TreeWitness>,
-    ) -> SumNode {
+    ) -> AssignedTree {
         let node = |level: usize, i: usize| witness.map(|w| &w.levels[level][i]);
         let mut row = offset;
+        let mut leaves = Vec::with_capacity(1 << depth);
         let mut below: Vec<SumNode> = (0..1usize << depth)
             .map(|i| {
-                let assigned = self.assign_leaf(region, row, node(0, i).map(|n| &n.trace));
+                let (assigned, inputs) = self.assign_leaf_with_inputs(region, row, node(0, i).map(|n| &n.trace));
+                leaves.push(inputs);
                 row += ROWS_PER_PERMUTATION;
                 assigned
             })
@@ -276,8 +275,15 @@ impl MerkleSumChip {
                 })
                 .collect();
         }
-        below[0]
+        AssignedTree { root: below[0], leaves }
     }
+}
+
+/// A laid-out tree: its root, and each leaf's hash inputs in tree order.
+#[derive(Clone, Debug)]
+pub struct AssignedTree {
+    pub root: SumNode,
+    pub leaves: Vec<[AssignedValue; 4]>,
 }
 
 /// Allocates the 12 advice and 12 fixed columns every bondproof circuit shares (11 Poseidon
