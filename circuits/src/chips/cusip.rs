@@ -57,3 +57,27 @@ impl CusipChip {
         CusipConfig { q_block }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::chips::testing::{any_cusip, circuit, fails_with, run};
+
+    #[test]
+    fn valid_cusips_prove_and_bad_ones_do_not() {
+        let ok = [("912797KJ5", 100, 30), ("912797UD7", 100, 30)];
+        run(&circuit(&ok, 2, None)).expect("Treasury CUSIPs with valid check digits");
+        // A wrong check digit: the check sum is no multiple of ten.
+        fails_with(run(&circuit(&[("912797KJ4", 100, 30)], 0, None)), "name: \"cusip\"");
+        // A corporate CUSIP: not a Treasury issuer under us-treasury, fine under any-cusip.
+        fails_with(run(&circuit(&[("037833100", 100, 30)], 0, None)), "rules table slot");
+        run(&circuit(&[("037833100", 100, 30)], 0, Some(any_cusip()))).expect("any valid CUSIP");
+    }
+
+    #[test]
+    fn the_leaf_cusip_must_be_its_characters() {
+        let mut c = circuit(&[("912797KJ5", 100, 30)], 0, None);
+        // Characters of one CUSIP behind the field value of another.
+        c.blocks[0].cusip += halo2curves::bn256::Fr::from(1);
+        fails_with(run(&c), "name: \"cusip\"");
+    }
+}

@@ -120,3 +120,33 @@ impl LiabilitiesChip {
         Ok(AssignedLiabilities { supplies: cells.try_into().expect("16 supplies"), ratio: ratio_cell })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chips::testing::{fails_with, run, ChipCircuit};
+    use ff::PrimeField;
+
+    fn with(supplies: [u128; 3], ratio: u64, counted: u128) -> ChipCircuit {
+        let mut s = [Fr::ZERO; DEPLOYMENT_SLOTS];
+        for (j, v) in supplies.iter().enumerate() {
+            s[j] = Fr::from_u128(*v);
+        }
+        ChipCircuit { liabilities: Some((s, Fr::from(ratio), Fr::from_u128(counted))), ..Default::default() }
+    }
+
+    #[test]
+    fn coverage_holds_exactly_at_the_ratio_and_not_one_cent_beyond() {
+        // counted is in 1/10000 cent: 3 cents * 10000 bps = 30000.
+        run(&with([1, 1, 1], 10_000, 30_000)).expect("exactly covered");
+        fails_with(run(&with([1, 1, 2], 10_000, 30_000)), "bytes");
+        fails_with(run(&with([1, 1, 1], 10_001, 30_000)), "bytes");
+    }
+
+    #[test]
+    fn a_supply_of_2_pow_96_is_refused() {
+        let big = (1u128 << 96) - 1;
+        run(&with([big, 0, 0], 1, big)).expect("2^96 - 1");
+        fails_with(run(&with([1u128 << 96, 0, 0], 1, 1u128 << 100)), "bytes");
+    }
+}

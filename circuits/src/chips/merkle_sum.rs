@@ -9,6 +9,7 @@ use halo2_proofs::{
     poly::Rotation,
 };
 use halo2curves::bn256::Fr;
+use ff::PrimeField;
 use rayon::prelude::*;
 
 use crate::chips::poseidon::{
@@ -297,4 +298,82 @@ pub fn configure_tree(meta: &mut ConstraintSystem<Fr>) -> MerkleSumConfig {
     let poseidon = PoseidonChip::configure(meta, advice, fixed);
     let range = RangeCheckChip::configure(meta, sum);
     MerkleSumChip::configure(meta, poseidon, range)
+}
+
+#[cfg(test)]
+mod tests {
+    //! The tree chip alone (which exercises the Poseidon and range chips it is built on): a
+    //! depth-2 tree proves its root, and a trace, a face value or a sum tampered with does not.
+    use super::*;
+    use ff::Field;
+    use halo2_proofs::{
+        circuit::{Layouter, SimpleFloorPlanner},
+        dev::MockProver,
+        plonk::{Circuit, Column, Error, Instance},
+    };
+
+    #[derive(Clone)]
+    struct TreeCircuit {
+        tree: TreeWitness,
+    }
+
+    impl Circuit<Fr> for TreeCircuit {
+        type Config = (MerkleSumConfig, Column<Instance>);
+        type FloorPlanner = SimpleFloorPlanner;
+        type Params = ();
+        fn without_witnesses(&self) -> Self {
+            self.clone()
+        }
+        fn configure(meta: &mut ConstraintSystem<Fr>) -> Self::Config {
+            let instance = meta.instance_column();
+            meta.enable_equality(instance);
+            (configure_tree(meta), instance)
+        }
+        fn synthesize(&self, (config, instance): Self::Config, mut layouter: impl Layouter<Fr>) -> Result<(), Error> {
+            let chip = MerkleSumChip::construct(config);
+            chip.range().load_table(&mut layouter)?;
+            let root = layouter.assign_region(
+                || "tree",
+                |mut region| Ok(chip.assign_tree(&mut region, 0, self.tree.depth(), Some(&self.tree)).root),
+            )?;
+            layouter.constrain_instance(root.hash.cell, instance, 0);
+            layouter.constrain_instance(root.sum.cell, instance, 1);
+            Ok(())
+        }
+    }
+
+    fn leaves() -> Vec<Leaf> {
+        (0..4u64).map(|i| Leaf::new(Fr::from(100 + i), 1_000 * (i + 1), 20_000, Fr::from(7 * i + 1))).collect()
+    }
+
+    fn ok(tree: TreeWitness, root: Fr, sum: Fr) -> bool {
+        crate::ensure_max_degree();
+        MockProver::run(9, &TreeCircuit { tree }, vec![vec![root, sum]]).expect("runs").verify().is_ok()
+    }
+
+    #[test]
+    fn a_tree_proves_its_root_and_total_and_nothing_else() {
+        let tree = TreeWitness::build(&leaves());
+        let (root, sum) = (tree.root().hash(), tree.root().sum);
+        assert_eq!(sum, Fr::from(10_000));
+        assert!(ok(tree.clone(), root, sum));
+        assert!(!ok(tree.clone(), root + Fr::ONE, sum));
+        assert!(!ok(tree.clone(), root, sum + Fr::ONE));
+        // A Poseidon trace cell changed (the permutation gates).
+        let mut bad = tree.clone();
+        bad.levels[0][1].trace.rows[4][6] += Fr::ONE;
+        assert!(!ok(bad, root, sum));
+        // A node's sum off by one, its ancestors recomputed (the node gate).
+        let mut bad = tree.clone();
+        bad.levels[1][0].sum += Fr::ONE;
+        bad.rehash_ancestors(1, 0);
+        let (r, s) = (bad.root().hash(), bad.root().sum);
+        assert!(!ok(bad, r, s));
+        // A face value of 2^64 (the range chip).
+        let mut ls = leaves();
+        ls[2].face_value = Fr::from_u128(1u128 << 64);
+        let big = TreeWitness::build(&ls);
+        let (r, s) = (big.root().hash(), big.root().sum);
+        assert!(!ok(big, r, s));
+    }
 }

@@ -25,3 +25,5 @@ pub mod position;
 pub mod range;
 pub mod rules_table;
 pub mod schedule;
+#[cfg(test)]
+pub(crate) mod testing;

@@ -54,3 +54,26 @@ impl OrderChip {
         OrderConfig { q_block }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::chips::testing::{circuit, fails_with, run};
+    use halo2curves::bn256::Fr;
+
+    #[test]
+    fn strictly_increasing_cusips_prove_and_repeats_or_descents_do_not() {
+        run(&circuit(&[("912797KJ5", 100, 30), ("912797UD7", 100, 30)], 2, None)).expect("increasing");
+        fails_with(run(&circuit(&[("912797KJ5", 100, 30), ("912797KJ5", 100, 30)], 0, None)), "strict cusip order");
+        fails_with(run(&circuit(&[("912797UD7", 100, 30), ("912797KJ5", 100, 30)], 0, None)), "strict cusip order");
+    }
+
+    #[test]
+    fn padding_comes_last_and_is_worth_nothing() {
+        let mut c = circuit(&[("912797KJ5", 100, 30)], 2, None);
+        c.blocks[2].face = Fr::from(1);
+        fails_with(run(&c), "padding last and worthless");
+        let mut c = circuit(&[("912797KJ5", 100, 30), ("912797UD7", 100, 30)], 1, None);
+        c.blocks.swap(1, 2);
+        fails_with(run(&c), "padding last and worthless");
+    }
+}

@@ -172,3 +172,21 @@ impl PortfolioChip {
     /// Rows the two limits use.
     pub const LIMIT_ROWS: usize = 2 * (1 + SLACK_BYTES / 4);
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::chips::testing::{circuit, fails_with, run};
+    use halo2curves::bn256::Fr;
+
+    #[test]
+    fn running_sums_add_each_position_exactly() {
+        let c = circuit(&[("912797KJ5", 300, 30), ("912797UD7", 100, 5)], 1, None);
+        run(&c).expect("honest sums");
+        assert_eq!(c.blocks[2].acc[1], Fr::from(400));
+        for j in 0..4 {
+            let mut bad = c.clone();
+            bad.blocks[1].acc[j] += Fr::from(1);
+            fails_with(run(&bad), "portfolio running sums");
+        }
+    }
+}

@@ -166,3 +166,42 @@ impl ScheduleChip {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::chips::position::PositionWitness;
+    use crate::chips::testing::{circuit, fails_with, inputs, run, AS_OF};
+    use crate::policy::{HaircutBucket, Policy};
+
+    fn sec() -> Policy {
+        Policy {
+            name: "test".into(),
+            max_maturity_days: Some(397),
+            haircuts: vec![HaircutBucket { max_days: Some(91), bps: 0 }, HaircutBucket { max_days: None, bps: 50 }],
+            ..Policy::par()
+        }
+    }
+
+    #[test]
+    fn maturities_prove_inside_the_bounds_and_not_outside() {
+        let p = sec().instance();
+        run(&circuit(&[("912797KJ5", 100, 0), ("912797UD7", 100, 397)], 0, Some(p))).expect("today and the limit");
+        fails_with(run(&circuit(&[("912797KJ5", 100, -1)], 0, Some(p))), "maturity within its schedule row");
+        fails_with(run(&circuit(&[("912797KJ5", 100, 398)], 0, Some(p))), "maturity within its schedule row");
+    }
+
+    #[test]
+    fn a_position_cannot_claim_another_buckets_haircut() {
+        let p = sec().instance();
+        let positions = [("912797KJ5", 100, 92)];
+        run(&circuit(&positions, 0, Some(p))).expect("92 days, 50 bps");
+        // Schedule row 1 is the first bucket's part beyond 7 days: 0 bps.
+        let mut c = circuit(&positions, 0, Some(p));
+        c.blocks = PositionWitness::build_all(&inputs(&positions, 0), &p, AS_OF, &[(0, 1)]);
+        fails_with(run(&c), "maturity within its schedule row");
+        // A made-up row (0 bps, 0..65535 days) is not in the table.
+        let mut c = circuit(&positions, 0, Some(p));
+        c.blocks[0].bps = halo2curves::bn256::Fr::from(0);
+        fails_with(run(&c), "maturity's schedule row");
+    }
+}
