@@ -7,7 +7,8 @@ use bondproof_prover::tree::MerkleSumTree;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 
 fn leaves(n: usize) -> (Vec<Leaf>, Vec<u64>) {
-    let leaves = (0..n).map(|i| Leaf::new(Fr::from(i as u64 + 1), 100 * i as u64, 20_000, Fr::from(7 * i as u64))).collect();
+    let leaves =
+        (0..n).map(|i| Leaf::new(Fr::from(i as u64 + 1), 100 * i as u64, 20_000, Fr::from(7 * i as u64))).collect();
     (leaves, (0..n).map(|i| 100 * i as u64).collect())
 }
 
@@ -19,7 +20,9 @@ fn native(c: &mut Criterion) {
     group.sample_size(10);
     for log in [10, 14] {
         let (l, f) = leaves(1 << log);
-        group.bench_with_input(BenchmarkId::from_parameter(1 << log), &log, |b, _| b.iter(|| MerkleSumTree::build(&l, &f)));
+        group.bench_with_input(BenchmarkId::from_parameter(1 << log), &log, |b, _| {
+            b.iter(|| MerkleSumTree::build(&l, &f))
+        });
     }
     group.finish();
 }

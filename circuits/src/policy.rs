@@ -144,8 +144,7 @@ impl Policy {
 
     /// The fixed-size public encoding. An empty schedule is one bucket of 0 bps.
     pub fn instance(&self) -> PolicyInstance {
-        let mut list: Vec<(u64, u64)> =
-            self.haircuts.iter().map(|b| (b.max_days.unwrap_or(DAYS_MAX), b.bps)).collect();
+        let mut list: Vec<(u64, u64)> = self.haircuts.iter().map(|b| (b.max_days.unwrap_or(DAYS_MAX), b.bps)).collect();
         if list.is_empty() {
             list.push((DAYS_MAX, 0));
         }
@@ -312,7 +311,12 @@ impl PolicyInstance {
             }
             let rem = mat - as_of;
             if rem > self.max_maturity_days {
-                fail(&mut rep, i, &name, format!("matures in {rem} days, over the policy's {} days", self.max_maturity_days));
+                fail(
+                    &mut rep,
+                    i,
+                    &name,
+                    format!("matures in {rem} days, over the policy's {} days", self.max_maturity_days),
+                );
                 continue;
             }
             // The same schedule table the circuit looks the maturity up in.
@@ -356,8 +360,11 @@ mod tests {
 
     fn reasons(cusips: &[&[u8; 9]]) -> Vec<String> {
         let par = Policy::from_json(include_str!("../../fixtures/policies/par.json")).expect("preset");
-        let leaves: Vec<Leaf> =
-            cusips.iter().enumerate().map(|(i, c)| Leaf::new(cusip_field(c), 100, 20_000, Fr::from(i as u64))).collect();
+        let leaves: Vec<Leaf> = cusips
+            .iter()
+            .enumerate()
+            .map(|(i, c)| Leaf::new(cusip_field(c), 100, 20_000, Fr::from(i as u64)))
+            .collect();
         par.evaluate(&leaves, 19_000).violations.into_iter().map(|v| v.reason).collect()
     }
 

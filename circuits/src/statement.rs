@@ -139,8 +139,13 @@ pub fn book_entry_domain(register: u64) -> Fr {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DomainKind {
     Unused,
-    Chain { chain_id: u64, registry: [u8; 20] },
-    BookEntry { register: u64 },
+    Chain {
+        chain_id: u64,
+        registry: [u8; 20],
+    },
+    BookEntry {
+        register: u64,
+    },
     /// Any other value: a valid public input that no registry or register recognises.
     Other,
 }

@@ -62,7 +62,10 @@ fn table(liabilities: u128) -> [Deployment; DEPLOYMENT_SLOTS] {
     let third = liabilities / 3;
     t[0] = Deployment { domain: domain_tag(1, [0xa1; 20]), supply_cents: third };
     t[1] = Deployment { domain: domain_tag(8453, [0xb2; 20]), supply_cents: third };
-    t[2] = Deployment { domain: bondproof_circuits::statement::book_entry_domain(0), supply_cents: liabilities - 2 * third };
+    t[2] = Deployment {
+        domain: bondproof_circuits::statement::book_entry_domain(0),
+        supply_cents: liabilities - 2 * third,
+    };
     t
 }
 
@@ -92,7 +95,13 @@ fn fails_with(r: Result<(), Vec<VerifyFailure>>, needle: &str) {
 
 /// Proves the leaves under the policy with the given liabilities and ratio, with a tampered
 /// witness if asked.
-fn prove_as(ls: &[Leaf], policy: &Policy, liabilities: u128, ratio: u32, tamper: Tamper) -> Result<(), Vec<VerifyFailure>> {
+fn prove_as(
+    ls: &[Leaf],
+    policy: &Policy,
+    liabilities: u128,
+    ratio: u32,
+    tamper: Tamper,
+) -> Result<(), Vec<VerifyFailure>> {
     let tree = TreeWitness::build(ls);
     let st = statement(&tree, policy, liabilities, ratio);
     let mut instances = st.to_instances();

@@ -1,212 +1,79 @@
-//! The `prove` flow: commitment + liabilities + parameters -> a verified proof bundle and the
-//! verifying key beside it.
+//! The proving flow, one for every attestation: commitment + liabilities + policy + parameters
+//! -> a verified proof bundle and the verifying key beside it.
+//!
+//! In order, and nothing is written unless every step passes:
+//! 1. the commitment is read once (its root recomputed from the leaves);
+//! 2. the policy (`--policy FILE`, or [`Policy::par`]) is checked natively on the leaves: a
+//!    violation names the positions (exit 2), before any key is loaded;
+//! 3. the [`AttestationStatement`] is built: root, epoch, custodian, as-of day, ratio (the
+//!    policy's `min_ratio_bps` unless given), the policy's public encoding and the liabilities
+//!    table;
+//! 4. coverage is checked natively, exactly as the circuit compares it: reserves counted after
+//!    haircuts that do not cover the table's sum at the ratio are refused (exit 1);
+//! 5. parameters and keys are loaded (or generated and cached), the proof is made, and verified
+//!    with the verifying key that is about to be written;
+//! 6. the verifying key and the bundle are written atomically.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use bondproof_circuits::public_inputs::domain_tag;
-use bondproof_circuits::{Fr, SolvencyPublicInputs};
-use bondproof_verifier::bundle::{CircuitInfo, Metadata, PolicyRecord, ProofBundle, PublicInputsJson, FORMAT_VERSION};
-use bondproof_verifier::verify::verify_proof_bytes;
-use bondproof_verifier::VerifierKey;
 use bondproof_circuits::halo2_proofs::poly::commitment::Params;
-use ff::Field;
+use bondproof_circuits::merkle_sum::Leaf;
+use bondproof_circuits::policy::{Policy, PolicyReport};
+use bondproof_circuits::{AttestationStatement, CircuitKind};
+use bondproof_verifier::bundle::{
+    address_hex, CircuitInfo, DeploymentLabel, Metadata, ProofBundle, StatementJson, FORMAT_VERSION,
+};
+use bondproof_verifier::verify::verify_proof_bytes;
 
 use crate::commitment::Commitment;
-use crate::input_error::InputError;
-use crate::keys::{load_for_proving, CircuitKind, KeyError, ProvingSetup};
-use crate::liabilities::{load_liabilities, Liabilities};
+use crate::error::{Error, Result};
+use crate::ingest::{circuit_days, load_liabilities, parse_date, InputError, Liabilities, LineKind};
+use crate::keys::{load_for_proving, ProvingSetup};
 
+pub use crate::error::usd;
+
+/// What to prove, and where to write it.
 pub struct ProveRequest<'a> {
     pub commitment: &'a Path,
     pub liabilities: &'a Path,
     pub params: &'a Path,
+    /// The bundle; the verifying key goes beside it as `<stem>.vk.bin`.
     pub out: &'a Path,
-    /// `None`: 10000, or the policy's minimum when a policy is given.
+    /// `None`: the policy's `min_ratio_bps`.
     pub ratio_bps: Option<u32>,
-    pub domain: Option<(u64, [u8; 20])>,
-    pub custodian: Option<String>,
-    /// Prove under this policy file (circuit `policy-solvency`) instead of plain solvency.
+    /// A policy file; `None`: [`Policy::par`], the default policy.
     pub policy: Option<&'a Path>,
+    /// The custodian's address, a public input: the registry accepts the attestation only from
+    /// it. The zero address is allowed (for a first run) and accepted by no registry.
+    pub custodian: [u8; 20],
+    /// A name for the custodian, recorded as unverified metadata.
+    pub custodian_label: Option<String>,
 }
 
-impl ProveRequest<'_> {
-    /// The domain public input: the registry the proof is bound to, or 0.
-    pub fn domain_tag(&self) -> Fr {
-        self.domain.map_or(Fr::ZERO, |(chain, registry)| domain_tag(chain, registry))
-    }
-}
-
+/// A proof made, verified and written.
 pub struct ProveOutcome {
     pub bundle: ProofBundle,
+    /// What the proof binds (the bundle's `public_inputs`, parsed).
+    pub statement: AttestationStatement,
     pub vk_path: PathBuf,
-    pub total_cents: u128,
+    pub policy: Policy,
+    /// The native evaluation: face total and the total counted after haircuts.
+    pub report: PolicyReport,
     pub liabilities: Liabilities,
+    /// Real (non-padding) leaves of the commitment.
+    pub positions: usize,
     pub insecure_setup: bool,
     pub keys_generated: bool,
     pub keygen: Duration,
     pub prove: Duration,
     pub verify: Duration,
-    /// With a policy: its name and the reserves counted after haircuts.
-    pub policy: Option<(String, u128)>,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum AttestError {
-    #[error("{0}")]
-    Input(#[from] InputError),
-    #[error("{0}")]
-    Keys(#[from] KeyError),
-    #[error("reserves of {} do not cover liabilities of {} at a ratio of {ratio_bps} bps (needed {}): no proof can be made", usd(*total), usd(*liabilities), usd_ceil(*liabilities * *ratio_bps as u128, 10_000))]
-    Uncovered { total: u128, liabilities: u128, ratio_bps: u32 },
-    #[error("{0}")]
-    Proof(String),
-    #[error("{0}")]
-    Policy(#[from] crate::policy_prove::PolicyProveError),
-    #[error("cannot write {path}: {source}")]
-    Write { path: String, source: std::io::Error },
-}
-
-impl AttestError {
-    /// 1 when the statement cannot be proved, 2 when the input or the environment is at fault.
-    pub fn exit_code(&self) -> i32 {
-        match self {
-            AttestError::Uncovered { .. } | AttestError::Proof(_) => 1,
-            AttestError::Policy(e) => e.exit_code(),
-            _ => 2,
-        }
+impl ProveOutcome {
+    pub fn proof_bytes(&self) -> usize {
+        self.bundle.proof.len().saturating_sub(2) / 2
     }
-}
-
-/// `$1,234.56` from cents.
-pub fn usd(cents: u128) -> String {
-    let dollars = (cents / 100).to_string();
-    let mut grouped = String::new();
-    for (i, c) in dollars.chars().enumerate() {
-        if i > 0 && (dollars.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    format!("${grouped}.{:02}", cents % 100)
-}
-
-fn usd_ceil(num: u128, den: u128) -> String {
-    usd(num.div_ceil(den))
-}
-
-/// The path `<stem>.vk.bin` beside an output file.
-pub fn vk_path_for(out: &Path) -> PathBuf {
-    let stem = out.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "attestation".into());
-    out.with_file_name(format!("{stem}.vk.bin"))
-}
-
-pub fn prove_attestation(req: &ProveRequest, on_step: &dyn Fn(&str)) -> Result<ProveOutcome, AttestError> {
-    if let Some(policy) = req.policy {
-        return prove_policy_attestation(req, policy, on_step);
-    }
-    let ratio_bps = req.ratio_bps.unwrap_or(10_000);
-    on_step("reading the commitment");
-    let (commitment, leaves, tree) = Commitment::read(req.commitment)?;
-    let liabilities = load_liabilities(req.liabilities)?;
-    let total = tree.total();
-    if total * 10_000 < liabilities.total_cents * ratio_bps as u128 {
-        return Err(AttestError::Uncovered { total, liabilities: liabilities.total_cents, ratio_bps });
-    }
-    let ProvingSetup { params, info, keys, keygen } = load_for_proving(CircuitKind::Solvency, req.params, commitment.depth, on_step)?;
-
-    let inputs = SolvencyPublicInputs {
-        root: tree.root(),
-        liabilities: liabilities.total_cents,
-        ratio_bps,
-        epoch: commitment.epoch,
-        domain: req.domain_tag(),
-    };
-    on_step("proving");
-    let t = Instant::now();
-    let circuit_leaves: Vec<_> = leaves.iter().map(|l| l.to_leaf()).collect();
-    let circuit = crate::prove::solvency_circuit(&circuit_leaves, &inputs);
-    let proof = crate::prove::prove(&params, &keys.pk, circuit, &inputs.to_instances()).map_err(|e| AttestError::Proof(e.to_string()))?;
-    let prove = t.elapsed();
-    finish(
-        req,
-        Proved {
-            circuit: "solvency",
-            k: params.k(),
-            depth: commitment.depth,
-            instances: inputs.to_instances(),
-            inputs,
-            proof,
-            vk: keys.vk,
-            as_of: commitment.as_of,
-            insecure_setup: info.insecure,
-            keys_generated: keys.generated,
-            keygen,
-            prove,
-            total_cents: total,
-            liabilities,
-            policy: None,
-        },
-        on_step,
-    )
-}
-
-/// A proof just made, by either flow, not yet verified or written.
-struct Proved {
-    circuit: &'static str,
-    k: u32,
-    depth: usize,
-    inputs: SolvencyPublicInputs,
-    /// All the public inputs (a policy proof's include the policy).
-    instances: Vec<Fr>,
-    proof: Vec<u8>,
-    vk: VerifierKey,
-    as_of: String,
-    insecure_setup: bool,
-    keys_generated: bool,
-    keygen: Duration,
-    prove: Duration,
-    total_cents: u128,
-    liabilities: Liabilities,
-    /// The policy proved, and the reserves counted after its haircuts.
-    policy: Option<(PolicyRecord, u128)>,
-}
-
-/// Verifies the proof (nothing is written unless it verifies), then writes the verifying key
-/// and the bundle.
-fn finish(req: &ProveRequest, p: Proved, on_step: &dyn Fn(&str)) -> Result<ProveOutcome, AttestError> {
-    on_step("verifying");
-    let t = Instant::now();
-    verify_proof_bytes(&p.vk, &p.instances, &p.proof).map_err(|e| AttestError::Proof(e.to_string()))?;
-    let verify = t.elapsed();
-    let bundle = ProofBundle {
-        format_version: FORMAT_VERSION,
-        circuit: CircuitInfo { name: p.circuit.into(), k: p.k, depth: p.depth as u32 },
-        public_inputs: PublicInputsJson::from_inputs(&p.inputs),
-        proof: format!("0x{}", hex::encode(&p.proof)),
-        vk_hash: p.vk.hash_hex(),
-        metadata: Metadata {
-            as_of: p.as_of,
-            created_at: created_at(),
-            custodian: req.custodian.clone(),
-            insecure_setup: p.insecure_setup,
-            prover: PROVER.into(),
-        },
-        policy: p.policy.as_ref().map(|(record, _)| record.clone()),
-    };
-    let vk_path = write_outputs(&bundle, &p.vk.bytes, req.out)?;
-    Ok(ProveOutcome {
-        bundle,
-        vk_path,
-        total_cents: p.total_cents,
-        liabilities: p.liabilities,
-        insecure_setup: p.insecure_setup,
-        keys_generated: p.keys_generated,
-        keygen: p.keygen,
-        prove: p.prove,
-        verify,
-        policy: p.policy.map(|(record, counted)| (record.parameters.name, counted)),
-    })
 }
 
 /// What a bundle records as its prover.
@@ -217,41 +84,150 @@ pub fn created_at() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-/// Writes the verifying key beside the bundle, then the bundle; returns the key's path.
-fn write_outputs(bundle: &ProofBundle, vk_bytes: &[u8], out: &Path) -> Result<PathBuf, AttestError> {
-    let vk_path = vk_path_for(out);
-    let write_err = |path: &Path| {
-        let path = path.display().to_string();
-        move |source| AttestError::Write { path, source }
-    };
-    bondproof_verifier::atomic::write_atomic(&vk_path, vk_bytes).map_err(write_err(&vk_path))?;
-    bundle.write(out).map_err(write_err(out))?;
-    Ok(vk_path)
+/// The path `<stem>.vk.bin` beside an output file.
+pub fn vk_path_for(out: &Path) -> PathBuf {
+    let stem = out.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "attestation".into());
+    out.with_file_name(format!("{stem}.vk.bin"))
 }
 
-fn prove_policy_attestation(req: &ProveRequest, policy: &Path, on_step: &dyn Fn(&str)) -> Result<ProveOutcome, AttestError> {
-    use crate::policy_prove::{prove_policy_from_commitment, POLICY_CIRCUIT};
-    let p = prove_policy_from_commitment(req, policy, on_step)?;
-    let record = PolicyRecord { parameters: p.policy, as_of_days: p.inputs.as_of_days };
-    finish(
-        req,
-        Proved {
-            circuit: POLICY_CIRCUIT,
-            k: p.k,
-            depth: p.depth,
-            instances: p.inputs.to_instances(),
-            inputs: p.inputs.solvency,
-            proof: p.proof,
-            vk: p.vk,
-            as_of: p.as_of,
-            insecure_setup: p.insecure_setup,
-            keys_generated: p.keys_generated,
-            keygen: p.keygen,
-            prove: p.prove,
-            total_cents: p.report.face_total,
-            liabilities: p.liabilities,
-            policy: Some((record, p.report.counted_total)),
+/// Reads and validates a policy file.
+pub fn load_policy(path: &Path) -> Result<Policy> {
+    let err = |message: String| Error::PolicyFile { path: path.display().to_string(), message };
+    let text = std::fs::read_to_string(path).map_err(|e| err(format!("cannot read: {e}")))?;
+    Policy::from_json(&text).map_err(err)
+}
+
+/// The policy file, or the default policy when none is given.
+pub fn policy_or_par(path: Option<&Path>) -> Result<Policy> {
+    path.map_or_else(|| Ok(Policy::par()), load_policy)
+}
+
+/// The native check `commit` and `prove` run before any proving: every violating position.
+pub fn check_policy(policy: &Policy, leaves: &[Leaf], as_of_days: u64) -> Result<PolicyReport> {
+    let report = policy.evaluate(leaves, as_of_days);
+    if !report.ok() {
+        return Err(Error::Violations { policy: policy.name.clone(), violations: report.violations });
+    }
+    Ok(report)
+}
+
+/// The whole flow (see the module comment). `on_step` names each long step for a progress line.
+pub fn prove_attestation(req: &ProveRequest, on_step: &dyn Fn(&str)) -> Result<ProveOutcome> {
+    on_step("reading the commitment, the policy and the liabilities");
+    let (commitment, committed, tree) = Commitment::read(req.commitment)?;
+    let as_of_days = parse_date(&commitment.as_of)
+        .and_then(circuit_days)
+        .map_err(|m| InputError::new(req.commitment, format!("as-of date: {m}")).field("as_of"))?;
+    let leaves: Vec<Leaf> = committed.iter().map(|l| l.to_leaf()).collect();
+    let policy = policy_or_par(req.policy)?;
+    let report = check_policy(&policy, &leaves, as_of_days)?;
+    let liabilities = load_liabilities(req.liabilities)?;
+    let ratio_bps = match req.ratio_bps {
+        Some(r) => r,
+        // `Policy::validate` keeps it below 2^32.
+        None => u32::try_from(policy.min_ratio_bps).map_err(|_| Error::PolicyFile {
+            path: req.policy.map_or("par".into(), |p| p.display().to_string()),
+            message: "min_ratio_bps must be below 2^32".into(),
+        })?,
+    };
+    let statement = AttestationStatement {
+        root: tree.root(),
+        epoch: commitment.epoch,
+        custodian: req.custodian,
+        as_of_days,
+        ratio_bps,
+        policy: policy.instance(),
+        deployments: liabilities.table(),
+    };
+    // The same comparison the circuit makes, on the same table: if this fails no proof exists.
+    if !report.covers(statement.liabilities_cents(), u64::from(ratio_bps)) {
+        return Err(Error::Uncovered {
+            policy: policy.name.clone(),
+            counted_cents: report.counted_cents(),
+            liabilities_cents: statement.liabilities_cents(),
+            ratio_bps,
+        });
+    }
+
+    let ProvingSetup { params, info, keys, keygen } =
+        load_for_proving(CircuitKind::Attestation, req.params, commitment.depth, on_step)?;
+    on_step("proving");
+    let t = Instant::now();
+    let instances = statement.to_instances();
+    let proof =
+        crate::prove::prove(&params, &keys.pk, crate::prove::attestation_circuit(&leaves, &statement), &instances)?;
+    let prove = t.elapsed();
+
+    // Nothing is written unless the proof verifies with the key written beside it.
+    on_step("verifying");
+    let t = Instant::now();
+    verify_proof_bytes(&keys.vk, &instances, &proof)
+        .map_err(|e| Error::Proof(format!("the proof just made does not verify: {e}")))?;
+    let verify = t.elapsed();
+
+    let bundle = ProofBundle {
+        format_version: FORMAT_VERSION,
+        circuit: CircuitInfo {
+            name: CircuitKind::Attestation.name().into(),
+            k: params.k(),
+            depth: commitment.depth as u32,
         },
-        on_step,
-    )
+        public_inputs: StatementJson::from_statement(&statement),
+        proof: format!("0x{}", hex::encode(&proof)),
+        vk_hash: keys.vk.hash_hex(),
+        metadata: Metadata {
+            policy: policy.name.clone(),
+            as_of: commitment.as_of.clone(),
+            created_at: created_at(),
+            custodian: req.custodian_label.clone(),
+            deployments: deployment_labels(&liabilities),
+            insecure_setup: info.insecure,
+            prover: PROVER.into(),
+        },
+    };
+    let vk_path = vk_path_for(req.out);
+    bondproof_verifier::atomic::write_atomic(&vk_path, &keys.vk.bytes).map_err(Error::write(&vk_path))?;
+    bundle.write(req.out).map_err(Error::write(req.out))?;
+    Ok(ProveOutcome {
+        bundle,
+        statement,
+        vk_path,
+        policy,
+        report,
+        liabilities,
+        positions: commitment.positions,
+        insecure_setup: info.insecure,
+        keys_generated: keys.generated,
+        keygen,
+        prove,
+        verify,
+    })
+}
+
+/// The unproved labels of each line, in slot order: its kind, chain, token and registry as the
+/// liabilities file names them (the proved part is the slot's domain and supply).
+fn deployment_labels(liabilities: &Liabilities) -> Vec<DeploymentLabel> {
+    liabilities
+        .deployments
+        .iter()
+        .enumerate()
+        .map(|(slot, line)| match &line.kind {
+            LineKind::OnChain { chain_id, token, registry, .. } => DeploymentLabel {
+                slot,
+                kind: "chain".into(),
+                chain_id: Some(*chain_id),
+                token: Some(address_hex(token)),
+                registry: Some(address_hex(registry)),
+                register: None,
+            },
+            LineKind::BookEntry { register, .. } => DeploymentLabel {
+                slot,
+                kind: "book-entry".into(),
+                chain_id: None,
+                token: None,
+                registry: None,
+                register: Some(*register),
+            },
+        })
+        .collect()
 }

@@ -4,15 +4,13 @@
 use std::path::Path;
 
 use bondproof_circuits::merkle_sum::Leaf;
-use bondproof_verifier::bundle::parse_root;
 use bondproof_circuits::Fr;
+use bondproof_verifier::bundle::parse_root;
 use chrono::NaiveDate;
 use ff::Field;
 use serde::{Deserialize, Serialize};
 
-use crate::cusip::Cusip;
-use crate::holdings::Holding;
-use crate::input_error::{InputError, Location};
+use crate::ingest::{Cusip, Holding, InputError, Location};
 use crate::tree::MerkleSumTree;
 
 pub const FORMAT_VERSION: u32 = 1;
@@ -69,15 +67,7 @@ impl CommittedLeaf {
     }
 }
 
-
-pub fn epoch_date() -> NaiveDate {
-    NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date")
-}
-
-/// Days since 1970-01-01 (maturities are never before it: the as-of check rejects them).
-pub fn days_since_epoch(d: NaiveDate) -> u64 {
-    (d - epoch_date()).num_days().max(0) as u64
-}
+pub use crate::ingest::{days_since_epoch, epoch_date};
 
 pub use bondproof_verifier::bundle::fr_hex;
 
@@ -98,11 +88,14 @@ pub fn commit(
     let needed = depth_for(holdings.len());
     let depth = depth.unwrap_or(needed);
     if depth < needed || depth == 0 {
-        return Err(InputError::new(file, format!(
-            "{} positions do not fit a tree of depth {depth} ({} leaves); use --depth {needed} or more",
-            holdings.len(),
-            1usize << depth.min(63)
-        )));
+        return Err(InputError::new(
+            file,
+            format!(
+                "{} positions do not fit a tree of depth {depth} ({} leaves); use --depth {needed} or more",
+                holdings.len(),
+                1usize << depth.min(63)
+            ),
+        ));
     }
     if depth > MAX_DEPTH {
         return Err(InputError::new(file, format!("--depth {depth} is above the supported maximum {MAX_DEPTH}")));
@@ -110,7 +103,12 @@ pub fn commit(
     let mut rng = rand::rngs::OsRng;
     let mut leaves: Vec<CommittedLeaf> = holdings
         .iter()
-        .map(|h| CommittedLeaf { cusip: Some(h.cusip), face_value: h.face_value, maturity: h.maturity, salt: Fr::random(&mut rng) })
+        .map(|h| CommittedLeaf {
+            cusip: Some(h.cusip),
+            face_value: h.face_value,
+            maturity: h.maturity,
+            salt: Fr::random(&mut rng),
+        })
         .collect();
     leaves.resize_with(1 << depth, || CommittedLeaf {
         cusip: None,
@@ -129,7 +127,12 @@ pub fn commit(
             salt: fr_hex(&l.salt),
             accounts: holdings
                 .get(i)
-                .map(|h| h.accounts.iter().map(|(a, v)| AccountShare { account: a.clone(), face_value: v.to_string() }).collect())
+                .map(|h| {
+                    h.accounts
+                        .iter()
+                        .map(|(a, v)| AccountShare { account: a.clone(), face_value: v.to_string() })
+                        .collect()
+                })
                 .unwrap_or_default(),
         })
         .collect();
@@ -164,12 +167,15 @@ impl Commitment {
         let c: Commitment = serde_json::from_str(&text)
             .map_err(|e| InputError::new(path, format!("not a commitment file: {e}")).at_line(e.line()))?;
         if c.format_version != FORMAT_VERSION {
-            return Err(InputError::new(path, format!("format_version {} is not supported", c.format_version)).field("format_version"));
+            return Err(InputError::new(path, format!("format_version {} is not supported", c.format_version))
+                .field("format_version"));
         }
         if c.depth == 0 || c.depth > MAX_DEPTH || c.leaves.len() != 1usize << c.depth {
-            return Err(InputError::new(path, format!("depth {} does not match {} leaves", c.depth, c.leaves.len())).field("depth"));
+            return Err(InputError::new(path, format!("depth {} does not match {} leaves", c.depth, c.leaves.len()))
+                .field("depth"));
         }
-        let at = |i: usize, field: &str, msg: String| InputError::new(path, msg).at(Location::Position(i + 1)).field(field);
+        let at =
+            |i: usize, field: &str, msg: String| InputError::new(path, msg).at(Location::Position(i + 1)).field(field);
         let mut leaves = Vec::with_capacity(c.leaves.len());
         let mut previous: Option<Cusip> = None;
         let mut padding_started = false;
@@ -188,17 +194,25 @@ impl Commitment {
                 previous = Some(cusip);
                 Some(cusip)
             };
-            let face_value: u64 = r.face_value.parse().map_err(|_| at(i, "face_value", format!("'{}' is not a whole number of cents below 2^64", r.face_value)))?;
+            let face_value: u64 = r.face_value.parse().map_err(|_| {
+                at(i, "face_value", format!("'{}' is not a whole number of cents below 2^64", r.face_value))
+            })?;
             if cusip.is_none() && face_value != 0 {
                 return Err(at(i, "face_value", "a padding leaf must have face value 0".into()));
             }
-            let maturity = NaiveDate::parse_from_str(&r.maturity, "%Y-%m-%d").map_err(|_| at(i, "maturity", format!("'{}' is not an ISO date", r.maturity)))?;
-            let salt = parse_root(&r.salt).map_err(|_| at(i, "salt", "must be 0x-hex of a 32-byte field element".into()))?;
+            let maturity = NaiveDate::parse_from_str(&r.maturity, "%Y-%m-%d")
+                .map_err(|_| at(i, "maturity", format!("'{}' is not an ISO date", r.maturity)))?;
+            let salt =
+                parse_root(&r.salt).map_err(|_| at(i, "salt", "must be 0x-hex of a 32-byte field element".into()))?;
             leaves.push(CommittedLeaf { cusip, face_value, maturity, salt });
         }
         let tree = build_tree(&leaves);
         if fr_hex(&tree.root()) != c.root.to_ascii_lowercase() {
-            return Err(InputError::new(path, format!("root {} does not match the leaves (they give {})", c.root, fr_hex(&tree.root()))).field("root"));
+            return Err(InputError::new(
+                path,
+                format!("root {} does not match the leaves (they give {})", c.root, fr_hex(&tree.root())),
+            )
+            .field("root"));
         }
         Ok((c, leaves, tree))
     }

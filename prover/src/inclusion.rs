@@ -9,52 +9,26 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use bondproof_circuits::circuits::inclusion::PathStep;
 use bondproof_circuits::halo2_proofs::poly::commitment::Params;
 use bondproof_circuits::halo2_proofs::poly::kzg::commitment::ParamsKZG;
-use bondproof_circuits::inclusion::PathStep;
 use bondproof_circuits::{Bn256, Fr, InclusionCircuit, InclusionPublicInputs, InclusionWitness};
-use bondproof_verifier::bundle::{CircuitInfo, FORMAT_VERSION};
-use bondproof_verifier::inclusion_bundle::{InclusionBundle, InclusionInputsJson, InclusionMetadata, INCLUSION_CIRCUIT};
+use bondproof_verifier::bundle::CircuitInfo;
+use bondproof_verifier::inclusion_bundle::{
+    InclusionBundle, InclusionInputsJson, InclusionMetadata, INCLUSION_FORMAT_VERSION,
+};
 use bondproof_verifier::verify::verify_proof_bytes;
 use ff::PrimeField;
 
 use crate::commitment::{fr_hex, Commitment, CommittedLeaf};
-use crate::cusip::Cusip;
-use crate::input_error::InputError;
-use crate::keys::{load_for_proving, CircuitKeys, CircuitKind, KeyError, ProvingSetup};
+use crate::error::{Error, Result};
+use crate::ingest::Cusip;
+use crate::keys::{load_for_proving, CircuitKeys, ProvingSetup};
 use crate::tree::MerkleSumTree;
+use bondproof_circuits::CircuitKind;
 
 /// The verifying key `--all` writes beside the bundles.
 pub const BATCH_VK_FILE: &str = "inclusion.vk.bin";
-
-#[derive(Debug, thiserror::Error)]
-pub enum InclusionError {
-    #[error("{0}")]
-    Input(#[from] InputError),
-    #[error("{0}")]
-    Keys(#[from] KeyError),
-    #[error("{file}: CUSIP {cusip} is not in the commitment")]
-    NotCommitted { file: String, cusip: String },
-    #[error("{file}: CUSIP {cusip} has no position in account '{account}' (its accounts: {listed})")]
-    AccountNotListed { file: String, cusip: String, account: String, listed: String },
-    #[error("CUSIP {cusip}: {message}")]
-    Proof { cusip: String, message: String },
-    #[error("cannot write {path}: {source}")]
-    Write { path: String, source: std::io::Error },
-    #[error("cannot start the proving threads: {0}")]
-    Threads(String),
-}
-
-impl InclusionError {
-    /// 1 when a proof could not be made for a committed position (the commitment and the
-    /// circuit disagree), 2 when the input or the environment is at fault.
-    pub fn exit_code(&self) -> i32 {
-        match self {
-            InclusionError::Proof { .. } => 1,
-            _ => 2,
-        }
-    }
-}
 
 /// How a batch spreads over the machine: `concurrent` proofs at a time, each on its own rayon
 /// pool of `threads_per_proof` threads.
@@ -124,9 +98,10 @@ pub struct InclusionProver {
 impl InclusionProver {
     /// Reads and checks the commitment, cuts the parameters down to the inclusion circuit's k
     /// for this depth, and loads (or generates and caches) the keys.
-    pub fn load(commitment_path: &Path, params_path: &Path) -> Result<Self, InclusionError> {
+    pub fn load(commitment_path: &Path, params_path: &Path) -> Result<Self> {
         let (commitment, leaves, tree) = Commitment::read(commitment_path)?;
-        let ProvingSetup { params, info, keys, .. } = load_for_proving(CircuitKind::Inclusion, params_path, commitment.depth, &|_| {})?;
+        let ProvingSetup { params, info, keys, .. } =
+            load_for_proving(CircuitKind::Inclusion, params_path, commitment.depth, &|_| {})?;
         Ok(Self {
             commitment,
             commitment_path: commitment_path.to_path_buf(),
@@ -157,21 +132,25 @@ impl InclusionProver {
 
     /// The tree index of `cusip`. The tree has one leaf per CUSIP, every account's share summed,
     /// so `account` only checks that the commitment lists a share of this CUSIP in it.
-    pub fn index_of(&self, cusip: &str, account: Option<&str>) -> Result<usize, InclusionError> {
+    pub fn index_of(&self, cusip: &str, account: Option<&str>) -> Result<usize> {
         let file = self.commitment_path.display().to_string();
-        let parsed = Cusip::parse(cusip.trim())
-            .map_err(|e| InputError::new(&self.commitment_path, format!("--cusip '{cusip}' is not a valid CUSIP: {e}")))?;
+        let parsed = Cusip::parse(cusip.trim()).map_err(|e| {
+            crate::ingest::InputError::new(
+                &self.commitment_path,
+                format!("--cusip '{cusip}' is not a valid CUSIP: {e}"),
+            )
+        })?;
         let index = self
             .leaves
             .iter()
             .position(|l| l.cusip == Some(parsed))
-            .ok_or_else(|| InclusionError::NotCommitted { file: file.clone(), cusip: parsed.to_string() })?;
+            .ok_or_else(|| Error::NotCommitted { file: file.clone(), cusip: parsed.to_string() })?;
         if let Some(account) = account {
             let shares = &self.commitment.leaves[index].accounts;
             if !shares.iter().any(|s| s.account.as_deref() == Some(account)) {
                 let listed: Vec<String> =
                     shares.iter().map(|s| s.account.clone().unwrap_or_else(|| "(none)".into())).collect();
-                return Err(InclusionError::AccountNotListed {
+                return Err(Error::AccountNotListed {
                     file,
                     cusip: parsed.to_string(),
                     account: account.to_string(),
@@ -184,10 +163,10 @@ impl InclusionProver {
 
     /// Proves the position at tree index `index`, on the calling thread's rayon pool, and checks
     /// the proof before handing it out: a bundle that does not verify is never written.
-    pub fn prove_index(&self, index: usize) -> Result<InclusionBundle, InclusionError> {
+    pub fn prove_index(&self, index: usize) -> Result<InclusionBundle> {
         let committed = &self.leaves[index];
         let cusip = committed.cusip.map(|c| c.to_string()).unwrap_or_default();
-        let fail = |message: String| InclusionError::Proof { cusip: cusip.clone(), message };
+        let fail = |message: String| Error::InclusionProof { cusip: cusip.clone(), message };
         if committed.cusip.is_none() {
             return Err(fail(format!("leaf {index} is padding, not a position")));
         }
@@ -210,11 +189,16 @@ impl InclusionProver {
         };
         let instances = inputs.to_instances();
         let circuit = InclusionCircuit::new(InclusionWitness { leaf, path });
-        let proof = crate::prove::prove(&self.params, &self.keys.pk, circuit, &instances).map_err(|e| fail(e.to_string()))?;
+        let proof =
+            crate::prove::prove(&self.params, &self.keys.pk, circuit, &instances).map_err(|e| fail(e.to_string()))?;
         verify_proof_bytes(&self.keys.vk, &instances, &proof).map_err(|e| fail(e.to_string()))?;
         Ok(InclusionBundle {
-            format_version: FORMAT_VERSION,
-            circuit: CircuitInfo { name: INCLUSION_CIRCUIT.into(), k: self.k(), depth: self.depth() as u32 },
+            format_version: INCLUSION_FORMAT_VERSION,
+            circuit: CircuitInfo {
+                name: CircuitKind::Inclusion.name().into(),
+                k: self.k(),
+                depth: self.depth() as u32,
+            },
             public_inputs: InclusionInputsJson::new(&inputs.root, &cusip, committed.face_value, self.commitment.epoch),
             proof: format!("0x{}", hex::encode(&proof)),
             vk_hash: self.keys.vk.hash_hex(),
@@ -227,12 +211,12 @@ impl InclusionProver {
         })
     }
 
-    pub fn write_vk(&self, path: &Path) -> Result<(), InclusionError> {
+    pub fn write_vk(&self, path: &Path) -> Result<()> {
         bondproof_verifier::atomic::write_atomic(path, &self.keys.vk.bytes).map_err(write_err(path))
     }
 
     /// Proves one CUSIP into `out`, and writes the verifying key beside it as `<stem>.vk.bin`.
-    pub fn prove_one(&self, cusip: &str, account: Option<&str>, out: &Path) -> Result<(InclusionBundle, PathBuf), InclusionError> {
+    pub fn prove_one(&self, cusip: &str, account: Option<&str>, out: &Path) -> Result<(InclusionBundle, PathBuf)> {
         let index = self.index_of(cusip, account)?;
         let bundle = self.prove_index(index)?;
         let vk_path = crate::attestation::vk_path_for(out);
@@ -244,7 +228,7 @@ impl InclusionProver {
     /// Proves every real position into `<out_dir>/<CUSIP>.json`, plus `inclusion.vk.bin`.
     /// `on_done` is called (from worker threads) with each CUSIP as its bundle is written.
     /// Stops handing out work at the first failure and returns it.
-    pub fn prove_all(&self, out_dir: &Path, plan: BatchPlan, on_done: &(dyn Fn(&str) + Sync)) -> Result<BatchOutcome, InclusionError> {
+    pub fn prove_all(&self, out_dir: &Path, plan: BatchPlan, on_done: &(dyn Fn(&str) + Sync)) -> Result<BatchOutcome> {
         let start = Instant::now();
         std::fs::create_dir_all(out_dir).map_err(write_err(out_dir))?;
         let vk_path = out_dir.join(BATCH_VK_FILE);
@@ -261,13 +245,13 @@ impl InclusionProver {
                     .num_threads(plan.threads_per_proof)
                     .thread_name(move |t| format!("inclusion-{i}-{t}"))
                     .build()
-                    .map_err(|e| InclusionError::Threads(e.to_string()))
+                    .map_err(|e| Error::Threads(e.to_string()))
             })
             .collect::<Result<Vec<_>, _>>()?;
         let next = AtomicUsize::new(0);
         let proved = AtomicUsize::new(0);
         let failed = AtomicBool::new(false);
-        let first_error: Mutex<Option<InclusionError>> = Mutex::new(None);
+        let first_error: Mutex<Option<Error>> = Mutex::new(None);
         let (todo, next, proved, failed, first_error) = (&todo, &next, &proved, &failed, &first_error);
         std::thread::scope(|s| {
             for pool in &pools {
@@ -306,9 +290,8 @@ impl InclusionProver {
     }
 }
 
-fn write_err(path: &Path) -> impl FnOnce(std::io::Error) -> InclusionError {
-    let path = path.display().to_string();
-    move |source| InclusionError::Write { path, source }
+fn write_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error {
+    Error::write(path)
 }
 
 /// How one statement position fared against the proofs.
@@ -362,16 +345,16 @@ impl ReconcileReport {
 /// bundles for one CUSIP (say, from several epochs); any one valid under `root` at the
 /// statement's face value matches.
 pub fn reconcile(
-    statement: &[crate::holdings::Holding],
+    statement: &[crate::ingest::Holding],
     proofs_dir: &Path,
     key: &bondproof_verifier::VerifierKey,
     root: &Fr,
-) -> Result<ReconcileReport, InputError> {
+) -> Result<ReconcileReport> {
     use rayon::prelude::*;
     use std::collections::BTreeMap;
 
     let entries = std::fs::read_dir(proofs_dir)
-        .map_err(|e| InputError::new(proofs_dir, format!("cannot read the proofs folder: {e}")))?;
+        .map_err(|e| crate::ingest::InputError::new(proofs_dir, format!("cannot read the proofs folder: {e}")))?;
     let mut files: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "json") && p.is_file())

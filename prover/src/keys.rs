@@ -10,13 +10,13 @@ use bondproof_circuits::halo2_proofs::{
     poly::{commitment::Params, kzg::commitment::ParamsKZG},
     SerdeFormat,
 };
-use bondproof_circuits::policy::PolicySolvencyCircuit;
-use bondproof_circuits::{ensure_max_degree, Bn256, Fr, G1Affine, InclusionCircuit, SolvencyCircuit};
-use bondproof_verifier::inclusion_bundle::INCLUSION_CIRCUIT;
+use bondproof_circuits::{ensure_max_degree, AttestationCircuit, Bn256, CircuitKind, Fr, G1Affine, InclusionCircuit};
 use bondproof_verifier::atomic::write_atomic;
 use bondproof_verifier::VerifierKey;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
 
 /// What `setup` records beside a parameters file.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -25,18 +25,6 @@ pub struct ParamsInfo {
     /// True for a locally generated setup: whoever ran it knows tau and can forge proofs.
     pub insecure: bool,
     pub source: String,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum KeyError {
-    #[error("{path}: cannot read parameters: {message}")]
-    Params { path: String, message: String },
-    #[error("{path}: k = {have} is too small for a tree of depth {depth}, which needs k = {need}; run `bondproof setup --k {need}`")]
-    TooSmall { path: String, have: u32, need: u32, depth: usize },
-    #[error("key generation failed: {0}")]
-    Keygen(String),
-    #[error("{0}")]
-    Io(#[from] std::io::Error),
 }
 
 pub fn info_path(params: &Path) -> PathBuf {
@@ -58,8 +46,8 @@ pub fn write_params(params: &ParamsKZG<Bn256>, path: &Path, info: &ParamsInfo) -
 }
 
 /// Reads parameters in halo2's KZG format (the format of ceremony files), checking every point.
-pub fn read_params(path: &Path) -> Result<(ParamsKZG<Bn256>, ParamsInfo), KeyError> {
-    let err = |message: String| KeyError::Params { path: path.display().to_string(), message };
+pub fn read_params(path: &Path) -> Result<(ParamsKZG<Bn256>, ParamsInfo)> {
+    let err = |message: String| Error::Params { path: path.display().to_string(), message };
     let file = std::fs::File::open(path).map_err(|e| err(e.to_string()))?;
     let params = ParamsKZG::<Bn256>::read_custom(&mut BufReader::new(file), SerdeFormat::RawBytes)
         .map_err(|e| err(format!("not halo2 KZG parameters ({e})")))?;
@@ -75,41 +63,19 @@ pub fn setup_id(params: &ParamsKZG<Bn256>) -> String {
     hex::encode(&Sha256::digest(params.s_g2().to_raw_bytes())[..6])
 }
 
-/// The circuits that get keys. The name is what the verifying-key file records, so a verifier
-/// knows which circuit type to rebuild the key with.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CircuitKind {
-    Solvency,
-    Inclusion,
-    Policy,
-}
-
-impl CircuitKind {
-    pub fn name(self) -> &'static str {
-        match self {
-            CircuitKind::Solvency => "solvency",
-            CircuitKind::Inclusion => INCLUSION_CIRCUIT,
-            CircuitKind::Policy => bondproof_circuits::policy::POLICY_CIRCUIT,
-        }
-    }
-
-    pub fn min_k(self, depth: usize) -> u32 {
-        match self {
-            CircuitKind::Solvency => SolvencyCircuit::min_k(depth),
-            CircuitKind::Inclusion => InclusionCircuit::min_k(depth),
-            CircuitKind::Policy => PolicySolvencyCircuit::min_k(depth),
-        }
-    }
-}
-
 /// Parameters cut down to exactly the k `kind` at this depth needs: keys and proofs are made at
 /// the circuit's own k, whatever size the parameters file is, so one file serves every circuit.
 /// Takes the parameters by value and cuts them in place: a ceremony file can be far larger than
 /// the circuit, and neither it nor a copy of it should stay in memory through proving.
-pub fn params_for(kind: CircuitKind, mut params: ParamsKZG<Bn256>, depth: usize, path: &Path) -> Result<ParamsKZG<Bn256>, KeyError> {
+pub fn params_for(
+    kind: CircuitKind,
+    mut params: ParamsKZG<Bn256>,
+    depth: usize,
+    path: &Path,
+) -> Result<ParamsKZG<Bn256>> {
     let need = kind.min_k(depth);
     if params.k() < need {
-        return Err(KeyError::TooSmall { path: path.display().to_string(), have: params.k(), need, depth });
+        return Err(Error::ParamsTooSmall { path: path.display().to_string(), have: params.k(), need, depth });
     }
     if params.k() > need {
         params.downsize(need);
@@ -124,12 +90,16 @@ pub struct CircuitKeys {
     pub generated: bool,
 }
 
-
 /// `keys/<circuit>-d<depth>-k<k>-<setup id>-c<circuit code>.{pk,vk.bin}` beside the parameters
 /// file: the name carries what the key depends on, so a changed setup, depth or circuit code
 /// never reuses a stale key. (A halo2 upgrade is not in the name; a key it cannot read is
 /// regenerated.)
-pub fn key_paths_for(kind: CircuitKind, params_path: &Path, params: &ParamsKZG<Bn256>, depth: usize) -> (PathBuf, PathBuf) {
+pub fn key_paths_for(
+    kind: CircuitKind,
+    params_path: &Path,
+    params: &ParamsKZG<Bn256>,
+    depth: usize,
+) -> (PathBuf, PathBuf) {
     let dir = params_path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).join("keys");
     // Named by circuit, depth, k, setup and circuit code: any change to one is another key.
     let code = &bondproof_circuits::CIRCUITS_FINGERPRINT[..8];
@@ -144,23 +114,22 @@ pub fn circuit_keys(
     params_path: Option<&Path>,
     params: &ParamsKZG<Bn256>,
     depth: usize,
-) -> Result<CircuitKeys, KeyError> {
+) -> Result<CircuitKeys> {
     fn keys_of<C: Circuit<Fr, Params = ()>>(
         kind: CircuitKind,
         shape: &C,
         params_path: Option<&Path>,
         params: &ParamsKZG<Bn256>,
         depth: usize,
-    ) -> Result<CircuitKeys, KeyError> {
+    ) -> Result<CircuitKeys> {
         match params_path {
             Some(path) => cached_keys(kind, shape, path, params, depth),
             None => generate_keys(kind, shape, params, depth),
         }
     }
     match kind {
-        CircuitKind::Solvency => keys_of(kind, &SolvencyCircuit::shape(depth), params_path, params, depth),
+        CircuitKind::Attestation => keys_of(kind, &AttestationCircuit::shape(depth), params_path, params, depth),
         CircuitKind::Inclusion => keys_of(kind, &InclusionCircuit::shape(depth), params_path, params, depth),
-        CircuitKind::Policy => keys_of(kind, &PolicySolvencyCircuit::shape(depth), params_path, params, depth),
     }
 }
 
@@ -174,7 +143,12 @@ pub struct ProvingSetup {
 }
 
 /// Reads the parameters file, cuts it to `kind`'s k at this depth, and loads or makes the keys.
-pub fn load_for_proving(kind: CircuitKind, params_path: &Path, depth: usize, on_step: &dyn Fn(&str)) -> Result<ProvingSetup, KeyError> {
+pub fn load_for_proving(
+    kind: CircuitKind,
+    params_path: &Path,
+    depth: usize,
+    on_step: &dyn Fn(&str),
+) -> Result<ProvingSetup> {
     on_step("loading parameters");
     let (params, info) = read_params(params_path)?;
     let params = params_for(kind, params, depth, params_path)?;
@@ -192,7 +166,7 @@ pub fn cached_keys<C: Circuit<Fr, Params = ()>>(
     params_path: &Path,
     params: &ParamsKZG<Bn256>,
     depth: usize,
-) -> Result<CircuitKeys, KeyError> {
+) -> Result<CircuitKeys> {
     ensure_max_degree();
     let (pk_path, vk_path) = key_paths_for(kind, params_path, params, depth);
     if let (Ok(pk_bytes), Ok(vk)) = (std::fs::read(&pk_path), VerifierKey::read(&vk_path)) {
@@ -201,14 +175,14 @@ pub fn cached_keys<C: Circuit<Fr, Params = ()>>(
             ProvingKey::<G1Affine>::read::<_, C>(&mut pk_bytes.as_slice(), SerdeFormat::RawBytes, ())
         });
         if let Ok(Ok(pk)) = pk {
-            if vk.circuit == kind.name() && vk.vk.transcript_repr() == pk.get_vk().transcript_repr() {
+            if vk.circuit == kind && vk.vk.transcript_repr() == pk.get_vk().transcript_repr() {
                 return Ok(CircuitKeys { pk, vk, generated: false });
             }
         }
     }
     let keys = generate_keys(kind, shape, params, depth)?;
-    write_atomic(&pk_path, &keys.pk.to_bytes(SerdeFormat::RawBytes))?;
-    write_atomic(&vk_path, &keys.vk.bytes)?;
+    write_atomic(&pk_path, &keys.pk.to_bytes(SerdeFormat::RawBytes)).map_err(Error::write(&pk_path))?;
+    write_atomic(&vk_path, &keys.vk.bytes).map_err(Error::write(&vk_path))?;
     Ok(keys)
 }
 
@@ -220,11 +194,11 @@ pub fn generate_keys<C: Circuit<Fr, Params = ()>>(
     shape: &C,
     params: &ParamsKZG<Bn256>,
     depth: usize,
-) -> Result<CircuitKeys, KeyError> {
+) -> Result<CircuitKeys> {
     ensure_max_degree();
-    let vk = keygen_vk_custom(params, shape, true).map_err(|e| KeyError::Keygen(format!("{e:?}")))?;
-    let pk = keygen_pk(params, vk.clone(), shape).map_err(|e| KeyError::Keygen(format!("{e:?}")))?;
-    let vk_file = VerifierKey::new(kind.name(), depth as u32, params, vk);
+    let vk = keygen_vk_custom(params, shape, true).map_err(|e| Error::Keygen(format!("{e:?}")))?;
+    let pk = keygen_pk(params, vk.clone(), shape).map_err(|e| Error::Keygen(format!("{e:?}")))?;
+    let vk_file = VerifierKey::new(kind, depth as u32, params, vk);
     Ok(CircuitKeys { pk, vk: vk_file, generated: true })
 }
 
@@ -240,13 +214,14 @@ mod tests {
         let name = |kind, params: &ParamsKZG<Bn256>, depth| {
             key_paths_for(kind, at, params, depth).0.file_name().unwrap().to_string_lossy().into_owned()
         };
-        let key = name(CircuitKind::Solvency, &params, 3);
+        let key = name(CircuitKind::Attestation, &params, 3);
         assert!(key.contains(&bondproof_circuits::CIRCUITS_FINGERPRINT[..8]), "{key}");
-        assert_eq!(key_paths_for(CircuitKind::Solvency, at, &params, 3).0.parent(), Some(Path::new("work/keys")));
+        assert!(key.starts_with("attestation-d3-k9-"), "{key}");
+        assert_eq!(key_paths_for(CircuitKind::Attestation, at, &params, 3).0.parent(), Some(Path::new("work/keys")));
         for other in [
-            name(CircuitKind::Policy, &params, 3),
-            name(CircuitKind::Solvency, &params, 4),
-            name(CircuitKind::Solvency, &other_setup, 3),
+            name(CircuitKind::Inclusion, &params, 3),
+            name(CircuitKind::Attestation, &params, 4),
+            name(CircuitKind::Attestation, &other_setup, 3),
         ] {
             assert_ne!(key, other);
         }

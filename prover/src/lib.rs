@@ -4,12 +4,11 @@
 pub mod attestation;
 pub mod bench;
 pub mod commitment;
-pub mod cusip;
-pub mod holdings;
+pub mod error;
 pub mod inclusion;
-pub mod input_error;
+pub mod ingest;
 pub mod keys;
-pub mod liabilities;
-pub mod policy_prove;
 pub mod prove;
 pub mod tree;
+
+pub use error::{Error, Result};

@@ -24,11 +24,8 @@ impl MerkleSumTree {
     /// Builds the tree over `2^depth` leaves.
     pub fn build(leaves: &[Leaf], face_values: &[u64]) -> Self {
         assert!(leaves.len().is_power_of_two() && leaves.len() >= 2 && leaves.len() == face_values.len());
-        let first: Vec<(Fr, u128)> = leaves
-            .par_iter()
-            .zip(face_values.par_iter())
-            .map(|(leaf, &face)| (leaf.hash(), face as u128))
-            .collect();
+        let first: Vec<(Fr, u128)> =
+            leaves.par_iter().zip(face_values.par_iter()).map(|(leaf, &face)| (leaf.hash(), face as u128)).collect();
         let mut levels = vec![first];
         while levels.last().expect("non-empty").len() > 1 {
             let below = levels.last().expect("non-empty");
@@ -67,4 +64,3 @@ impl MerkleSumTree {
         steps
     }
 }
-

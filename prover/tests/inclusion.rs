@@ -9,9 +9,10 @@ use std::sync::OnceLock;
 
 use bondproof_circuits::{Fr, InclusionPublicInputs};
 use bondproof_prover::commitment::commit;
-use bondproof_prover::holdings::{aggregate_by_cusip, load_holdings};
-use bondproof_prover::inclusion::{BatchPlan, InclusionError, InclusionProver};
+use bondproof_prover::inclusion::{BatchPlan, InclusionProver};
+use bondproof_prover::ingest::{aggregate_by_cusip, load_holdings};
 use bondproof_prover::keys::{setup_insecure, write_params, ParamsInfo};
+use bondproof_prover::Error;
 use bondproof_verifier::inclusion_bundle::InclusionBundle;
 use bondproof_verifier::verify::verify_proof_bytes;
 use bondproof_verifier::{verify_inclusion_bundle, VerifierKey, VerifyError};
@@ -64,10 +65,13 @@ fn fixture() -> &'static Fixture {
     FIXTURE.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
         commit_into(dir.path());
-        let prover = InclusionProver::load(&dir.path().join("commitment.json"), &dir.path().join("params.bin")).unwrap();
+        let prover =
+            InclusionProver::load(&dir.path().join("commitment.json"), &dir.path().join("params.bin")).unwrap();
         let other = tempfile::tempdir().unwrap();
         commit_into(other.path());
-        let other_root = InclusionProver::load(&other.path().join("commitment.json"), &other.path().join("params.bin")).unwrap().root();
+        let other_root = InclusionProver::load(&other.path().join("commitment.json"), &other.path().join("params.bin"))
+            .unwrap()
+            .root();
         Fixture { _dir: dir, prover, other_root }
     })
 }
@@ -85,7 +89,7 @@ fn first_middle_and_last_positions_prove_and_verify() {
     assert_eq!(p.k(), K);
     // The key the verifier reads back from its file is the inclusion circuit's.
     let key = VerifierKey::from_bytes(&p.keys.vk.bytes).unwrap();
-    assert_eq!((key.circuit.as_str(), key.depth), ("inclusion", DEPTH as u32));
+    assert_eq!((key.circuit.name(), key.depth), ("inclusion", DEPTH as u32));
     for index in [0, 2, 4] {
         let b = p.prove_index(index).unwrap();
         let inputs = verify_inclusion_bundle(&b, &key, Some(&p.root())).unwrap_or_else(|e| panic!("leaf {index}: {e}"));
@@ -125,7 +129,10 @@ fn a_proof_does_not_verify_under_another_root_or_epoch() {
     assert!(matches!(verify_inclusion_bundle(&relabelled, key, None), Err(VerifyError::InvalidProof(_))));
     let mut relabelled = b.clone();
     relabelled.public_inputs.root = other_root_hex(fx);
-    assert!(matches!(verify_inclusion_bundle(&relabelled, key, Some(&fx.other_root)), Err(VerifyError::InvalidProof(_))));
+    assert!(matches!(
+        verify_inclusion_bundle(&relabelled, key, Some(&fx.other_root)),
+        Err(VerifyError::InvalidProof(_))
+    ));
 }
 
 fn other_root_hex(fx: &Fixture) -> String {
@@ -138,10 +145,10 @@ fn cusip_and_account_are_checked_against_the_commitment() {
     // Tree order is CUSIP order.
     assert_eq!(p.index_of("912797UD7", Some("fund-a")).unwrap(), 0);
     assert_eq!(p.index_of(" 91282CJJ1 ", None).unwrap(), 4);
-    assert!(matches!(p.index_of("912797UD7", Some("fund-z")), Err(InclusionError::AccountNotListed { .. })));
-    assert!(matches!(p.index_of("91282CJA0", None), Err(InclusionError::NotCommitted { .. })));
+    assert!(matches!(p.index_of("912797UD7", Some("fund-z")), Err(Error::AccountNotListed { .. })));
+    assert!(matches!(p.index_of("91282CJA0", None), Err(Error::NotCommitted { .. })));
     let e = p.index_of("912797UD8", None).unwrap_err();
-    assert!(matches!(e, InclusionError::Input(_)) && e.exit_code() == 2, "{e}");
+    assert!(matches!(e, Error::Input(_)) && e.exit_code() == 2, "{e}");
 }
 
 #[test]
@@ -154,27 +161,54 @@ fn batch_plans_cover_the_threads() {
 
 // ---- the CLI, as the custodian and the auditor run it
 
-
 /// A folder with a commitment and `proofs/` from `inclusion prove --all`; returns it and the root.
 fn proved_all() -> (TempDir, String) {
     let dir = tempfile::tempdir().unwrap();
     commit_into(dir.path());
-    let r = bondproof(dir.path(), &[
-        "inclusion", "prove", "--commitment", "commitment.json", "--all", "--params", "params.bin", "--out", "proofs", "--json",
-    ]);
+    let r = bondproof(
+        dir.path(),
+        &[
+            "inclusion",
+            "prove",
+            "--commitment",
+            "commitment.json",
+            "--all",
+            "--params",
+            "params.bin",
+            "--out",
+            "proofs",
+            "--json",
+        ],
+    );
     assert_eq!(r.code, 0, "{}", r.describe());
     let out: serde_json::Value = serde_json::from_str(r.stdout.trim()).unwrap();
     assert_eq!(out["proved"], 5);
-    let mut files: Vec<String> = std::fs::read_dir(dir.path().join("proofs")).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    let mut files: Vec<String> = std::fs::read_dir(dir.path().join("proofs"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
     files.sort();
-    assert_eq!(files, ["912797UD7.json", "912797WL7.json", "912810PW2.json", "912810TJ7.json", "91282CJJ1.json", "inclusion.vk.bin"]);
+    assert_eq!(
+        files,
+        ["912797UD7.json", "912797WL7.json", "912810PW2.json", "912810TJ7.json", "91282CJJ1.json", "inclusion.vk.bin"]
+    );
     (dir, out["root"].as_str().unwrap().to_string())
 }
 
 fn reconcile(dir: &Path, statement: &str, root: &str, json: bool) -> Run {
     let mut args = vec![
-        "inclusion", "reconcile", "--statement", statement, "--proofs", "proofs", "--vk", "proofs/inclusion.vk.bin",
-        "--root", root, "--as-of", AS_OF,
+        "inclusion",
+        "reconcile",
+        "--statement",
+        statement,
+        "--proofs",
+        "proofs",
+        "--vk",
+        "proofs/inclusion.vk.bin",
+        "--root",
+        root,
+        "--as-of",
+        AS_OF,
     ];
     if json {
         args.push("--json");
@@ -211,14 +245,23 @@ fn cli_reconcile_reports_a_missing_position_and_a_changed_face_value() {
     assert!(r.stdout.contains("3 matched, 1 missing, 1 mismatched"), "{}", r.describe());
     let line = |cusip: &str| r.stdout.lines().find(|l| l.contains(cusip)).unwrap_or_default().to_string();
     assert!(line("912810PW2").starts_with("MISSING"), "{}", r.describe());
-    assert!(line("91282CJJ1").starts_with("MISMATCHED") && line("91282CJJ1").contains("face value differs"), "{}", r.describe());
+    assert!(
+        line("91282CJJ1").starts_with("MISMATCHED") && line("91282CJJ1").contains("face value differs"),
+        "{}",
+        r.describe()
+    );
     assert!(r.stderr.contains("2 of 5 statement positions are not matched"), "{}", r.describe());
 
     let r = reconcile(dir.path(), "statement.csv", &root, true);
     assert_eq!(r.code, 1, "{}", r.describe());
     let out: serde_json::Value = serde_json::from_str(r.stdout.trim()).unwrap();
     let status = |cusip: &str| {
-        out["positions"].as_array().unwrap().iter().find(|p| p["cusip"] == cusip).map(|p| p["status"].as_str().unwrap().to_string())
+        out["positions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["cusip"] == cusip)
+            .map(|p| p["status"].as_str().unwrap().to_string())
     };
     assert_eq!(status("912810PW2").as_deref(), Some("missing"));
     assert_eq!(status("91282CJJ1").as_deref(), Some("mismatched"));
@@ -229,7 +272,8 @@ fn cli_reconcile_reports_a_missing_position_and_a_changed_face_value() {
 fn cli_verify_pins_the_root() {
     let (dir, root) = proved_all();
     let verify = |root: Option<&str>| {
-        let mut args = vec!["inclusion", "verify", "--proof", "proofs/912797UD7.json", "--vk", "proofs/inclusion.vk.bin"];
+        let mut args =
+            vec!["inclusion", "verify", "--proof", "proofs/912797UD7.json", "--vk", "proofs/inclusion.vk.bin"];
         if let Some(r) = root {
             args.extend(["--root", r]);
         }
@@ -251,17 +295,50 @@ fn cli_verify_pins_the_root() {
     assert_eq!(r.code, 2, "{}", r.describe());
 
     // One position, by CUSIP and account, with the key written beside it.
-    let r = bondproof(dir.path(), &[
-        "inclusion", "prove", "--commitment", "commitment.json", "--cusip", "912797UD7", "--account", "fund-b",
-        "--params", "params.bin", "--out", "one.json",
-    ]);
+    let r = bondproof(
+        dir.path(),
+        &[
+            "inclusion",
+            "prove",
+            "--commitment",
+            "commitment.json",
+            "--cusip",
+            "912797UD7",
+            "--account",
+            "fund-b",
+            "--params",
+            "params.bin",
+            "--out",
+            "one.json",
+        ],
+    );
     assert_eq!(r.code, 0, "{}", r.describe());
-    let r = bondproof(dir.path(), &["inclusion", "verify", "--proof", "one.json", "--vk", "one.vk.bin", "--root", &root]);
+    let r =
+        bondproof(dir.path(), &["inclusion", "verify", "--proof", "one.json", "--vk", "one.vk.bin", "--root", &root]);
     assert_eq!(r.code, 0, "{}", r.describe());
-    let r = bondproof(dir.path(), &[
-        "inclusion", "prove", "--commitment", "commitment.json", "--cusip", "912797UD7", "--account", "fund-z",
-        "--params", "params.bin", "--out", "bad.json",
-    ]);
+    let r = bondproof(
+        dir.path(),
+        &[
+            "inclusion",
+            "prove",
+            "--commitment",
+            "commitment.json",
+            "--cusip",
+            "912797UD7",
+            "--account",
+            "fund-z",
+            "--params",
+            "params.bin",
+            "--out",
+            "bad.json",
+        ],
+    );
     assert_eq!(r.code, 2, "{}", r.describe());
-    assert!(r.stderr.contains("commitment.json: CUSIP 912797UD7 has no position in account 'fund-z' (its accounts: fund-a, fund-b)"), "{}", r.describe());
+    assert!(
+        r.stderr.contains(
+            "commitment.json: CUSIP 912797UD7 has no position in account 'fund-z' (its accounts: fund-a, fund-b)"
+        ),
+        "{}",
+        r.describe()
+    );
 }

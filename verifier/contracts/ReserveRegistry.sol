@@ -10,58 +10,47 @@ interface ISupplyToken {
 }
 
 /// @title ReserveRegistry
-/// @notice On-chain registry of bondproof proof-of-reserves attestations for one tokenized
-///         Treasury fund deployment, and a Chainlink-compatible feed of the proven reserves.
+/// @notice On-chain registry of bondproof proof-of-reserves attestations for one deployment of a
+///         tokenized Treasury fund, and a Chainlink-compatible feed of the reserves proven for it.
 ///
-/// A registered custodian submits, for an epoch, the public inputs of a Halo2 solvency proof
-/// (Merkle root of its holdings, liabilities in US cents, reserve ratio in basis points) together
-/// with the proof. The registry checks that
-///   * the epoch is strictly greater than the last accepted one,
-///   * the proven liabilities cover the token's live totalSupply() valued at the configured NAV
-///     (rounded up, against the custodian),
-///   * the ratio is at least the configured minimum,
-///   * the proof verifies against the configured verifier for the public inputs
-///     (root, liabilities, ratioBps, epoch, domain()), where domain() binds the proof to this
-///     registry on this chain,
-/// and then stores the attestation and emits AttestationSubmitted.
+/// One attestation covers the token on every chain at once. Its proof binds a table of up to 16
+/// deployments `(domain, supplyCents)`, one line per chain (domain = chainId * 2^160 + the
+/// registry's address) plus lines for shares held off-chain, and proves that the custodian's
+/// positions, after the policy's haircuts, cover `ratioBps` of the table's sum. The same proof
+/// is submitted to every chain's registry; each one reads its own line. A registered custodian
+/// calls `submit(statement, proof)`, and the registry checks, in this order:
+///   1. the sender is a registered custodian, and it is the custodian the proof names (the
+///      custodian public input is `msg.sender`, never an argument: a proof made for custodian X
+///      fails when Y submits it, so nobody can front-run a proof under another name);
+///   2. the epoch increases, by at most MAX_EPOCH_STEP;
+///   3. the root and every deployment domain are canonical field elements and every supply is
+///      below 2^96 (the verifier reduces its inputs modulo the field: `x` and `x + r` would pass
+///      as the same statement; the other inputs are uint64, uint32, uint16 or bool, which the
+///      ABI decoder keeps far below the field's order);
+///   4. the table has exactly one line for this registry on this chain (`domain()`), and that
+///      line covers the token's live totalSupply() valued at the configured NAV, rounded up;
+///   5. the ratio is at least the configured minimum;
+///   6. the as-of date the maturity rules were proved at is recent and never goes back;
+///   7. the policy is well formed and, if the owner set a minimum policy, at least as strict;
+///   8. the proof verifies for those 67 public inputs (`verifier`, raw calldata
+///      `instances (67 x 32-byte big-endian words) || proof`, reverting on an invalid proof);
+/// then stores the attestation, the whole table of the latest one, and emits events.
 ///
-/// The contract is general: the verifier is any contract that takes raw calldata
-/// `instances (5 x 32-byte big-endian words) || proof` and reverts on an invalid proof.
-///
-/// Policy attestations (`submitWithPolicy`) prove more: that every counted position is an
-/// eligible Treasury, counted once, within the policy's maturity limit and after its haircut,
-/// and (optionally) the money-fund rules. Their verifier takes 35 instance words: the five
-/// above, the as-of date, then the policy's parameters. The registry records each distinct
-/// policy once, by id, and each attestation names its policy. The owner may set a minimum
-/// policy: then only policy attestations at least as strict are accepted (see
-/// `policyShortfall`), and plain `submit` is refused.
-///
-/// Feed (AggregatorV3Interface): roundId = epoch; answer = the proven lower bound of reserves
-/// (for a policy attestation, of the reserves counted after the policy's haircuts),
-/// liabilities * ratioBps / 10000 cents, in USD with 8 decimals (= liabilities * ratioBps * 100,
-/// exact); startedAt = updatedAt = the block timestamp of the submission; answeredInRound = roundId.
+/// Feed (AggregatorV3Interface): roundId = epoch; answer = this chain's proven lower bound,
+/// supplyCents * ratioBps / 10000 cents of this chain's line, in USD with 8 decimals
+/// (= supplyCents * ratioBps * 100, exact); startedAt = updatedAt = the block timestamp of the
+/// submission; answeredInRound = roundId.
 contract ReserveRegistry is AggregatorV3Interface {
     // ------------------------------------------------------------------ types
 
-    /// @notice One accepted attestation. Packed into four storage slots.
-    struct Attestation {
-        uint256 root; //         Merkle root of the custodian's holdings (BN254 scalar)
-        uint96 liabilities; //   proven liabilities, US cents
-        uint32 ratioBps; //      proven reserve ratio, basis points
-        uint64 epoch; //         attestation epoch (strictly increasing)
-        uint64 timestamp; //     block.timestamp of the submission
-        address custodian; //    who submitted it
-        uint16 asOfDays; //      policy attestations: the as-of date, days since 1970-01-01 (else 0)
-        bytes32 policyId; //     policy attestations: policyId() of the policy proved; 0 marks a plain one
-    }
-
-    /// @notice A policy as the policy-solvency circuit takes it (its public inputs 6 to 34).
+    /// @notice A policy as the attestation circuit takes it (its public inputs 5 to 34).
     ///         A bound of `null` in the policy file is 65535 (DAYS_UNBOUNDED); haircut slots
     ///         past the schedule's last bucket repeat it. A position with `d` remaining days
-    ///         counts `face - ceil(face * haircutBps[j] / 10000)` for the first slot `j` with
-    ///         `haircutMaxDays[j] >= d`; a position no slot covers, or beyond maxMaturityDays,
-    ///         cannot be proved at all.
+    ///         counts `face * (10000 - haircutBps[j]) / 10000` (exactly, no rounding) for the
+    ///         first slot `j` with `haircutMaxDays[j] >= d`; a position no slot covers, or beyond
+    ///         maxMaturityDays, cannot be proved at all.
     struct Policy {
+        bool usTreasuryOnly; //       true: only US Treasury CUSIPs ("us-treasury"); false: any valid CUSIP
         uint16 maxMaturityDays;
         uint16[12] haircutMaxDays; // non-decreasing
         uint16[12] haircutBps; //     each at most 10000
@@ -71,14 +60,46 @@ contract ReserveRegistry is AggregatorV3Interface {
         uint16 minWeeklyLiquidBps;
     }
 
+    /// @notice One line of the liabilities table. Unused lines are (0, 0).
+    struct Deployment {
+        uint256 domain; //      (chainId << 160) | registry, or a book-entry domain (>= 2^224)
+        uint256 supplyCents; // what the deployment's supply is worth, US cents, < 2^96
+    }
+
+    /// @notice What a custodian submits: every public input of the attestation but the
+    ///         custodian, which is the sender.
+    struct Statement {
+        uint256 root; //         Merkle root of the custodian's holdings
+        uint64 epoch;
+        uint16 asOfDays; //      the date the maturity rules were proved at, days since 1970-01-01
+        uint32 ratioBps; //      reserves cover ratioBps / 10000 of the table's sum
+        Policy policy;
+        Deployment[16] deployments;
+    }
+
+    /// @notice One accepted attestation, as this chain reads it. Packed into four storage slots;
+    ///         the whole table is stored for the latest attestation (provenDeployments()) and
+    ///         emitted for every one (DeploymentsProven).
+    struct Attestation {
+        uint256 root;
+        uint64 epoch;
+        uint64 timestamp; //     block.timestamp of the submission
+        uint96 supplyCents; //   this chain's line of the table
+        uint32 ratioBps;
+        address custodian; //    who submitted it (and whom the proof names)
+        uint16 asOfDays;
+        uint8 slot; //           index of this chain's line in the table
+        bytes32 policyId; //     policyId() of the policy proved
+    }
+
     // -------------------------------------------------------------- constants
 
     /// @notice Order of the BN254 scalar field; every public input must be below it.
     uint256 public constant SNARK_SCALAR_FIELD =
         0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001;
 
-    /// @notice Liabilities are range-checked in the circuit to fewer than 96 bits.
-    uint256 public constant MAX_LIABILITIES_EXCLUSIVE = 1 << 96;
+    /// @notice Each deployment's supply is range-checked in the circuit to fewer than 96 bits.
+    uint256 public constant MAX_SUPPLY_EXCLUSIVE = 1 << 96;
 
     /// @notice Largest token `decimals()` accepted (keeps 10**decimals far from overflow).
     uint8 public constant MAX_TOKEN_DECIMALS = 36;
@@ -86,28 +107,41 @@ contract ReserveRegistry is AggregatorV3Interface {
     /// @notice Number of haircut slots in a policy.
     uint256 public constant HAIRCUT_SLOTS = 12;
 
+    /// @notice Number of lines in the deployment table.
+    uint256 public constant DEPLOYMENT_SLOTS = 16;
+
     /// @notice A day bound of `null` (no bound) in a policy file.
     uint16 public constant DAYS_UNBOUNDED = type(uint16).max;
 
-    /// @notice Public inputs of a policy proof: 5 solvency inputs, the as-of date, 29 policy words.
-    uint256 public constant POLICY_INSTANCES = 35;
+    /// @notice Public inputs of an attestation proof: root, epoch, custodian, as-of date, ratio,
+    ///         30 policy words, then (domain, supplyCents) for each of the 16 lines.
+    uint256 public constant INSTANCES = 67;
+
+    /// @notice The largest step between the epochs of two consecutive attestations (the first
+    ///         counts from 0). Without a bound a custodian could submit epoch 2^64 - 1 and freeze
+    ///         the registry for good. 2^32 lets epochs be unix timestamps in seconds (a new one
+    ///         whenever a custodian likes, even after years of silence), while exhausting uint64
+    ///         takes at least 2^32 accepted submissions.
+    uint64 public constant MAX_EPOCH_STEP = 2 ** 32;
 
     uint256 private constant DEFAULT_NAV_E8 = 1e8;
     uint32 private constant DEFAULT_MIN_RATIO_BPS = 10_000;
     uint16 private constant DEFAULT_MAX_AS_OF_AGE_DAYS = 3;
+
+    // Public input indices (AttestationStatement::to_instances() in circuits/src/statement.rs).
+    uint256 private constant I_CUSTODIAN = 2;
+    uint256 private constant I_POLICY = 5;
+    uint256 private constant I_DEPLOYMENTS = 35;
 
     // ------------------------------------------------------------------ state
 
     /// @notice Administrator: configures the registry and its custodians.
     address public owner;
 
-    /// @notice Verifier contract called with `instances || proof` for plain solvency proofs.
+    /// @notice The attestation circuit's verifier, called with `instances || proof`.
     address public verifier;
 
-    /// @notice Verifier contract called with `instances || proof` for policy proofs.
-    address public policyVerifier;
-
-    /// @notice ERC-20 token whose totalSupply() is the liability on this chain.
+    /// @notice ERC-20 token whose totalSupply() this chain's line must cover.
     address public token;
 
     /// @notice `decimals()` of `token`, read when the token was configured.
@@ -125,20 +159,18 @@ contract ReserveRegistry is AggregatorV3Interface {
     /// @notice Whether any attestation was accepted yet.
     bool public hasAttestation;
 
-    /// @notice Registered custodians.
-    mapping(address => bool) public isCustodian;
-
-    /// @notice Whether a minimum policy is set: then only policy attestations at least as strict
-    ///         as `minimumPolicy()` are accepted.
-    bool public policyRequired;
-
-    /// @notice How many days the as-of date of a policy attestation may lie before the day of
-    ///         its submission (the maturity rules are proved as of that date).
+    /// @notice How many days the as-of date may lie before the day of its submission.
     uint16 public maxAsOfAgeDays;
 
-    /// @notice The as-of date of the latest policy attestation (0 before the first): a later
-    ///         one may not be earlier, whatever plain attestations came in between.
-    uint16 public lastPolicyAsOfDays;
+    /// @notice The as-of date of the latest attestation (0 before the first).
+    uint16 public lastAsOfDays;
+
+    /// @notice Whether a minimum policy is set: then only attestations whose policy is at least
+    ///         as strict as `minimumPolicy()` are accepted.
+    bool public hasMinimumPolicy;
+
+    /// @notice Registered custodians.
+    mapping(address => bool) public isCustodian;
 
     /// @notice Whether a policy has been recorded under this id (see policyId()).
     mapping(bytes32 => bool) public isRecordedPolicy;
@@ -152,6 +184,11 @@ contract ReserveRegistry is AggregatorV3Interface {
     ///      is never the zero address (registerCustodian refuses it).
     mapping(uint64 => Attestation) private _attestations;
 
+    /// @dev The latest attestation's table: lines at or past _tableLength are (0, 0), whatever
+    ///      an older, longer table left in storage (only the used prefix is written).
+    Deployment[16] private _table;
+    uint8 private _tableLength;
+
     // ----------------------------------------------------------------- events
 
     event OwnershipTransferred(address indexed previousOwner, address indexed newOwner);
@@ -161,13 +198,15 @@ contract ReserveRegistry is AggregatorV3Interface {
     event MinRatioSet(uint32 minRatioBps);
     event CustodianRegistered(address indexed custodian);
     event CustodianUnregistered(address indexed custodian);
-    event PolicyVerifierSet(address indexed verifier);
     event MinimumPolicySet(bytes32 indexed policyId);
     event MinimumPolicyCleared();
     event MaxAsOfAgeSet(uint16 maxAsOfAgeDays);
+    /// @notice An attestation was accepted; `supplyCents` is this chain's line.
     event AttestationSubmitted(
-        address indexed custodian, uint64 indexed epoch, uint256 root, uint256 liabilities, uint32 ratioBps
+        address indexed custodian, uint64 indexed epoch, uint256 root, uint256 supplyCents, uint32 ratioBps
     );
+    /// @notice The whole table the attestation of `epoch` proved; `slot` is this chain's line.
+    event DeploymentsProven(uint64 indexed epoch, uint8 slot, Deployment[16] deployments);
     event PolicyRecorded(bytes32 indexed policyId);
     event PolicyAttested(uint64 indexed epoch, bytes32 indexed policyId, uint16 asOfDays);
 
@@ -181,15 +220,18 @@ contract ReserveRegistry is AggregatorV3Interface {
     error NotConfigured();
     error NotCustodian();
     error StaleEpoch(uint64 last, uint64 given);
-    error LiabilitiesTooLarge(uint256 liabilities);
+    error EpochStepTooLarge(uint64 last, uint64 given, uint64 maxStep);
     error RootOutOfField(uint256 root);
+    error DomainOutOfField(uint256 slot, uint256 domain);
+    error SupplyTooLarge(uint256 slot, uint256 supplyCents);
+    error SlotMissing(uint256 domain);
+    error DuplicateSlot(uint256 first, uint256 second);
+    error SlotBelowSupply(uint256 provenCents, uint256 requiredCents);
     error RatioBelowMinimum(uint32 minimum, uint32 given);
-    error LiabilitiesBelowSupply(uint256 proven, uint256 required);
     error InvalidProof();
     error NoAttestation();
     error UnknownEpoch(uint64 epoch);
     error UnknownRound(uint80 roundId);
-    error PolicyRequired();
     error MalformedPolicy(string reason);
     error PolicyBelowMinimum(string rule);
     error AsOfInFuture(uint16 asOfDays, uint256 today);
@@ -226,18 +268,11 @@ contract ReserveRegistry is AggregatorV3Interface {
         owner = newOwner;
     }
 
-    /// @notice Sets the proof verifier contract.
+    /// @notice Sets the attestation verifier (`bondproof export-solidity`'s Halo2Verifier).
     function setVerifier(address newVerifier) external onlyOwner {
         if (newVerifier.code.length == 0) revert NotAContract(newVerifier);
         verifier = newVerifier;
         emit VerifierSet(newVerifier);
-    }
-
-    /// @notice Sets the verifier of policy proofs (the policy-solvency circuit's).
-    function setPolicyVerifier(address newVerifier) external onlyOwner {
-        if (newVerifier.code.length == 0) revert NotAContract(newVerifier);
-        policyVerifier = newVerifier;
-        emit PolicyVerifierSet(newVerifier);
     }
 
     /// @notice Requires every further attestation to prove a policy at least as strict as
@@ -246,24 +281,24 @@ contract ReserveRegistry is AggregatorV3Interface {
         Policy memory m = minimum;
         _requireWellFormed(m);
         _minimumPolicy = m;
-        policyRequired = true;
+        hasMinimumPolicy = true;
         emit MinimumPolicySet(_policyId(m));
     }
 
-    /// @notice Accepts plain solvency attestations again, and policy attestations of any policy.
+    /// @notice Accepts attestations of any well-formed policy again.
     function clearMinimumPolicy() external onlyOwner {
-        policyRequired = false;
+        hasMinimumPolicy = false;
         delete _minimumPolicy;
         emit MinimumPolicyCleared();
     }
 
-    /// @notice Sets how many days before its submission a policy attestation's as-of date may be.
+    /// @notice Sets how many days before its submission an attestation's as-of date may be.
     function setMaxAsOfAgeDays(uint16 newMaxAgeDays) external onlyOwner {
         maxAsOfAgeDays = newMaxAgeDays;
         emit MaxAsOfAgeSet(newMaxAgeDays);
     }
 
-    /// @notice Sets the token whose totalSupply() the proven liabilities must cover; reads its decimals().
+    /// @notice Sets the token whose totalSupply() this chain's line must cover; reads its decimals().
     function setToken(address newToken) external onlyOwner {
         if (newToken.code.length == 0) revert NotAContract(newToken);
         uint8 dec = ISupplyToken(newToken).decimals();
@@ -305,155 +340,146 @@ contract ReserveRegistry is AggregatorV3Interface {
 
     // ------------------------------------------------------------- submission
 
-    /// @notice Submits a solvency proof for `epoch`.
-    /// @param epoch       attestation epoch, strictly greater than the last accepted one
-    ///                    (any value, 0 included, for the very first attestation)
-    /// @param root        Merkle root of the custodian's holdings (public input 0)
-    /// @param liabilities proven liabilities in US cents (public input 1), < 2^96
-    /// @param ratioBps    proven reserve ratio in basis points (public input 2)
-    /// @param proof       the proof bytes, appended to the public inputs in the verifier call
-    function submit(uint64 epoch, uint256 root, uint256 liabilities, uint32 ratioBps, bytes calldata proof)
-        external
-    {
-        if (policyRequired) revert PolicyRequired();
-        address v = verifier;
-        _checkSubmission(v, epoch, root, liabilities, ratioBps);
-        _record(epoch, root, liabilities, ratioBps, 0, bytes32(0));
+    /// @notice Submits an attestation: the statement (every public input but the custodian,
+    ///         which is `msg.sender`) and its proof. See the contract's notice for the checks.
+    /// @param s     root, epoch, as-of date, ratio, policy and the 16-line deployment table
+    /// @param proof the proof bytes, appended to the 67 public inputs in the verifier call
+    function submit(Statement calldata s, bytes calldata proof) external {
+        uint256 slot = _check(s);
+        Policy memory p = s.policy;
+        bytes32 id = _acceptPolicy(s.epoch, s.asOfDays, p);
+        _record(s, slot, id);
 
-        // Verification: raw calldata = 5 public inputs as 32-byte big-endian words, then the proof.
-        // STATICCALL: a verifier is a pure computation and must not change state.
-        (bool ok,) = v.staticcall(
-            abi.encodePacked(root, liabilities, uint256(ratioBps), uint256(epoch), domain(), proof)
-        );
+        // Verification: raw calldata = 67 public inputs as 32-byte big-endian words, then the
+        // proof. STATICCALL: a verifier is a pure computation and must not change state.
+        (bool ok,) = verifier.staticcall(abi.encodePacked(_instances(s, p), proof));
         if (!ok) revert InvalidProof();
     }
 
-    /// @notice Submits a policy proof for `epoch`: as `submit`, plus the as-of date the maturity
-    ///         rules were proved at and the policy. The as-of date must be today or at most
-    ///         `maxAsOfAgeDays` before; with a minimum policy set, the policy must be at least as
-    ///         strict. The policy is recorded under policyId(policy).
-    /// @param asOfDays days since 1970-01-01 (public input 5)
-    /// @param policy   the policy's parameters (public inputs 6 to 34)
-    function submitWithPolicy(
-        uint64 epoch,
-        uint256 root,
-        uint256 liabilities,
-        uint32 ratioBps,
-        uint16 asOfDays,
-        Policy calldata policy,
-        bytes calldata proof
-    ) external {
-        uint256[POLICY_INSTANCES] memory instances =
-            _acceptPolicyAttestation(epoch, root, liabilities, ratioBps, asOfDays, policy);
-        (bool ok,) = policyVerifier.staticcall(abi.encodePacked(instances, proof));
-        if (!ok) revert InvalidProof();
+    /// @dev Every check on the statement but the policy's and the proof; returns this chain's slot.
+    function _check(Statement calldata s) private view returns (uint256 slot) {
+        // The custodian public input is msg.sender (see _instances): a registered custodian can
+        // only submit a proof made for its own address.
+        if (!isCustodian[msg.sender]) revert NotCustodian();
+        if (token == address(0) || verifier.code.length == 0) revert NotConfigured();
+        _checkEpoch(s.epoch);
+        if (s.root >= SNARK_SCALAR_FIELD) revert RootOutOfField(s.root);
+        slot = _ownSlot(s.deployments);
+        uint256 required = requiredCents();
+        uint256 proven = s.deployments[slot].supplyCents;
+        if (proven < required) revert SlotBelowSupply(proven, required);
+        if (s.ratioBps < minRatioBps) revert RatioBelowMinimum(minRatioBps, s.ratioBps);
+        _checkAsOf(s.asOfDays);
     }
 
-    /// @dev Everything submitWithPolicy does but the verification: checks, then effects.
-    function _acceptPolicyAttestation(
-        uint64 epoch,
-        uint256 root,
-        uint256 liabilities,
-        uint32 ratioBps,
-        uint16 asOfDays,
-        Policy calldata policy
-    ) private returns (uint256[POLICY_INSTANCES] memory) {
-        _checkSubmission(policyVerifier, epoch, root, liabilities, ratioBps);
-        Policy memory p = policy;
-        _requireWellFormed(p);
-        _checkAsOf(asOfDays);
-        if (policyRequired) {
-            string memory shortfall = _shortfall(p);
-            if (bytes(shortfall).length != 0) revert PolicyBelowMinimum(shortfall);
+    /// @dev Epochs increase by 1 to MAX_EPOCH_STEP; the first counts from 0 (epoch 0 included).
+    function _checkEpoch(uint64 epoch) private view {
+        uint64 last = hasAttestation ? lastEpoch : 0;
+        if (hasAttestation && epoch <= last) revert StaleEpoch(last, epoch);
+        if (epoch > last && epoch - last > MAX_EPOCH_STEP) revert EpochStepTooLarge(last, epoch, MAX_EPOCH_STEP);
+    }
+
+    /// @dev The one line whose domain is this registry's on this chain. Every domain must be a
+    ///      canonical field element and every supply below 2^96: the verifier reduces its inputs
+    ///      modulo the field, and the stored table must be the statement proved, word for word.
+    ///      Two lines with this domain would leave this chain's supply ambiguous: refused.
+    function _ownSlot(Deployment[16] calldata table) private view returns (uint256 slot) {
+        uint256 own = domain();
+        bool found = false;
+        for (uint256 i = 0; i < DEPLOYMENT_SLOTS; ++i) {
+            uint256 d = table[i].domain;
+            if (d >= SNARK_SCALAR_FIELD) revert DomainOutOfField(i, d);
+            if (table[i].supplyCents >= MAX_SUPPLY_EXCLUSIVE) revert SupplyTooLarge(i, table[i].supplyCents);
+            if (d == own) {
+                if (found) revert DuplicateSlot(slot, i);
+                found = true;
+                slot = i;
+            }
         }
-        bytes32 id = _policyId(p);
+        if (!found) revert SlotMissing(own);
+    }
+
+    /// @dev The maturity rules were proved as of `asOfDays`: not in the future, not older than
+    ///      maxAsOfAgeDays, and not before the last attestation's (or a bill that has matured
+    ///      since would count again).
+    function _checkAsOf(uint16 asOfDays) private view {
+        uint256 today = block.timestamp / 1 days;
+        if (asOfDays > today) revert AsOfInFuture(asOfDays, today);
+        if (today - asOfDays > maxAsOfAgeDays) revert AsOfTooOld(asOfDays, today, maxAsOfAgeDays);
+        if (asOfDays < lastAsOfDays) revert AsOfBeforeLast(lastAsOfDays, asOfDays);
+    }
+
+    /// @dev Checks the policy against its shape and the minimum, records it once by id, and
+    ///      returns the id.
+    function _acceptPolicy(uint64 epoch, uint16 asOfDays, Policy memory p) private returns (bytes32 id) {
+        _requireWellFormed(p);
+        string memory shortfall = _shortfall(p);
+        if (bytes(shortfall).length != 0) revert PolicyBelowMinimum(shortfall);
+        id = _policyId(p);
         if (!isRecordedPolicy[id]) {
             isRecordedPolicy[id] = true;
             _policies[id] = p;
             emit PolicyRecorded(id);
         }
-        _record(epoch, root, liabilities, ratioBps, asOfDays, id);
-        lastPolicyAsOfDays = asOfDays;
         emit PolicyAttested(epoch, id, asOfDays);
-        return _policyInstances(root, liabilities, ratioBps, epoch, asOfDays, p);
     }
 
-    /// @dev The maturity rules were proved as of `asOfDays`: not in the future, not older than
-    ///      maxAsOfAgeDays, and not before the last policy attestation's (or a bill that has
-    ///      matured since would count again).
-    function _checkAsOf(uint16 asOfDays) private view {
-        uint256 today = block.timestamp / 1 days;
-        if (asOfDays > today) revert AsOfInFuture(asOfDays, today);
-        if (today - asOfDays > maxAsOfAgeDays) revert AsOfTooOld(asOfDays, today, maxAsOfAgeDays);
-        if (asOfDays < lastPolicyAsOfDays) revert AsOfBeforeLast(lastPolicyAsOfDays, asOfDays);
-    }
-
-    /// @dev The checks both entry points make before verification.
-    function _checkSubmission(address v, uint64 epoch, uint256 root, uint256 liabilities, uint32 ratioBps)
-        private
-        view
-    {
-        if (!isCustodian[msg.sender]) revert NotCustodian();
-        if (token == address(0) || v.code.length == 0) revert NotConfigured();
-        if (hasAttestation && epoch <= lastEpoch) revert StaleEpoch(lastEpoch, epoch);
-        if (liabilities >= MAX_LIABILITIES_EXCLUSIVE) revert LiabilitiesTooLarge(liabilities);
-        if (root >= SNARK_SCALAR_FIELD) revert RootOutOfField(root);
-        if (ratioBps < minRatioBps) revert RatioBelowMinimum(minRatioBps, ratioBps);
-        uint256 required = requiredCents();
-        if (liabilities < required) revert LiabilitiesBelowSupply(liabilities, required);
-    }
-
-    /// @dev Stores an attestation. Effects come before verification; a failed verification
-    ///      reverts them all.
-    function _record(
-        uint64 epoch,
-        uint256 root,
-        uint256 liabilities,
-        uint32 ratioBps,
-        uint16 asOfDays,
-        bytes32 id
-    ) private {
-        _attestations[epoch] = Attestation({
-            root: root,
-            liabilities: uint96(liabilities),
-            ratioBps: ratioBps,
-            epoch: epoch,
+    /// @dev Stores an attestation and the latest table. Effects come before verification; a
+    ///      failed verification reverts them all.
+    function _record(Statement calldata s, uint256 slot, bytes32 id) private {
+        uint256 supply = s.deployments[slot].supplyCents;
+        _attestations[s.epoch] = Attestation({
+            root: s.root,
+            epoch: s.epoch,
             timestamp: uint64(block.timestamp),
+            supplyCents: uint96(supply),
+            ratioBps: s.ratioBps,
             custodian: msg.sender,
-            asOfDays: asOfDays,
+            asOfDays: s.asOfDays,
+            slot: uint8(slot),
             policyId: id
         });
-        lastEpoch = epoch;
+        // Only the used prefix is written (the rest reads as zero through _tableLength): a
+        // table of two lines costs four storage writes, not thirty-two.
+        uint256 length = DEPLOYMENT_SLOTS;
+        while (length > 0 && s.deployments[length - 1].domain == 0 && s.deployments[length - 1].supplyCents == 0) {
+            --length;
+        }
+        for (uint256 i = 0; i < length; ++i) {
+            _table[i] = s.deployments[i];
+        }
+        _tableLength = uint8(length);
+        lastEpoch = s.epoch;
+        lastAsOfDays = s.asOfDays;
         hasAttestation = true;
-        emit AttestationSubmitted(msg.sender, epoch, root, liabilities, ratioBps);
+        emit AttestationSubmitted(msg.sender, s.epoch, s.root, supply, s.ratioBps);
+        emit DeploymentsProven(s.epoch, uint8(slot), s.deployments);
     }
 
-    /// @dev The policy circuit's public inputs, in its order: root, liabilities, ratio, epoch,
-    ///      domain, as-of, max maturity, (max days, bps) per haircut slot, WAM flag and bound,
-    ///      weekly-liquidity flag and bound.
-    function _policyInstances(
-        uint256 root,
-        uint256 liabilities,
-        uint32 ratioBps,
-        uint64 epoch,
-        uint16 asOfDays,
-        Policy memory p
-    ) private view returns (uint256[POLICY_INSTANCES] memory w) {
-        w[0] = root;
-        w[1] = liabilities;
-        w[2] = ratioBps;
-        w[3] = epoch;
-        w[4] = domain();
-        w[5] = asOfDays;
-        w[6] = p.maxMaturityDays;
+    /// @dev The attestation circuit's public inputs, in its order: root, epoch, custodian
+    ///      (msg.sender), as-of date, ratio, eligibility flag, max maturity, (max days, bps) per
+    ///      haircut slot, WAM flag and bound, weekly-liquidity flag and bound, then (domain,
+    ///      supplyCents) per deployment line.
+    function _instances(Statement calldata s, Policy memory p) private view returns (uint256[INSTANCES] memory w) {
+        w[0] = s.root;
+        w[1] = s.epoch;
+        w[I_CUSTODIAN] = uint256(uint160(msg.sender));
+        w[3] = s.asOfDays;
+        w[4] = s.ratioBps;
+        w[I_POLICY] = p.usTreasuryOnly ? 1 : 0;
+        w[I_POLICY + 1] = p.maxMaturityDays;
         for (uint256 j = 0; j < HAIRCUT_SLOTS; ++j) {
-            w[7 + 2 * j] = p.haircutMaxDays[j];
-            w[8 + 2 * j] = p.haircutBps[j];
+            w[I_POLICY + 2 + 2 * j] = p.haircutMaxDays[j];
+            w[I_POLICY + 3 + 2 * j] = p.haircutBps[j];
         }
-        w[31] = p.wamEnabled ? 1 : 0;
-        w[32] = p.maxWamDays;
-        w[33] = p.weeklyEnabled ? 1 : 0;
-        w[34] = p.minWeeklyLiquidBps;
+        w[I_POLICY + 26] = p.wamEnabled ? 1 : 0;
+        w[I_POLICY + 27] = p.maxWamDays;
+        w[I_POLICY + 28] = p.weeklyEnabled ? 1 : 0;
+        w[I_POLICY + 29] = p.minWeeklyLiquidBps;
+        for (uint256 i = 0; i < DEPLOYMENT_SLOTS; ++i) {
+            w[I_DEPLOYMENTS + 2 * i] = s.deployments[i].domain;
+            w[I_DEPLOYMENTS + 2 * i + 1] = s.deployments[i].supplyCents;
+        }
     }
 
     /// @dev The shape the circuit enforces, checked here too so that a malformed policy gets a
@@ -475,7 +501,7 @@ contract ReserveRegistry is AggregatorV3Interface {
     // ------------------------------------------------------------------ views
 
     /// @notice The proof domain of this registry: (chainId << 160) | uint160(address(this)).
-    ///         Public input 4 of every proof this registry accepts.
+    ///         An attestation's table must have exactly one line with this domain.
     function domain() public view returns (uint256) {
         return (block.chainid << 160) | uint256(uint160(address(this)));
     }
@@ -491,12 +517,14 @@ contract ReserveRegistry is AggregatorV3Interface {
 
     /// @notice Why `p` is less strict than the minimum policy, or "" if it is at least as strict
     ///         (or no minimum is set). At least as strict means:
+    ///         - "eligibility": if the minimum admits US Treasuries only, `p` does too (an
+    ///           any-cusip policy counts agencies, corporates and munis the minimum refuses);
     ///         - "maturity": every remaining maturity `p` admits, the minimum admits too;
     ///         - "haircut": at every remaining maturity `p` admits, its haircut is at least the
     ///           minimum's;
     ///         - "weighted average maturity": if the minimum bounds it, `p` does, no looser;
     ///         - "weekly liquidity": if the minimum requires it, `p` does, no less.
-    ///         A policy submitWithPolicy would refuse as malformed gives "malformed: <why>".
+    ///         A policy submit would refuse as malformed gives "malformed: <why>".
     function policyShortfall(Policy calldata policy) external view returns (string memory) {
         Policy memory p = policy;
         string memory why = _malformation(p);
@@ -504,21 +532,21 @@ contract ReserveRegistry is AggregatorV3Interface {
         return _shortfall(p);
     }
 
-    /// @notice Whether the latest attestation is a policy attestation meeting the current
-    ///         minimum policy (any policy attestation when none is set). The feed and isCovered()
-    ///         serve the latest attestation whatever it proved; a consumer that needs the policy
-    ///         checks this too, and the attestation's asOfDays.
+    /// @notice Whether the latest attestation's policy meets the current minimum policy (true
+    ///         for any attestation when none is set). The feed and isCovered() serve the latest
+    ///         attestation whatever it proved; a consumer that needs the policy checks this too,
+    ///         and the attestation's asOfDays.
     function latestMeetsMinimumPolicy() external view returns (bool) {
         if (!hasAttestation) return false;
-        bytes32 id = _attestations[lastEpoch].policyId;
-        return id != bytes32(0) && bytes(_shortfall(_policies[id])).length == 0;
+        return bytes(_shortfall(_policies[_attestations[lastEpoch].policyId])).length == 0;
     }
 
     /// @dev Both schedules are step functions of the remaining days, so the haircuts are
     ///      compared on each interval where neither changes, walking both at once.
     function _shortfall(Policy memory p) private view returns (string memory) {
-        if (!policyRequired) return "";
+        if (!hasMinimumPolicy) return "";
         Policy memory m = _minimumPolicy;
+        if (m.usTreasuryOnly && !p.usTreasuryOnly) return "eligibility";
         uint256 admitted = _min(p.maxMaturityDays, p.haircutMaxDays[HAIRCUT_SLOTS - 1]);
         if (admitted > _min(m.maxMaturityDays, m.haircutMaxDays[HAIRCUT_SLOTS - 1])) return "maturity";
         uint256 i = 0;
@@ -537,7 +565,7 @@ contract ReserveRegistry is AggregatorV3Interface {
         return "";
     }
 
-    /// @notice The minimum policy (meaningful only if policyRequired).
+    /// @notice The minimum policy (meaningful only if hasMinimumPolicy).
     function minimumPolicy() external view returns (Policy memory) {
         return _minimumPolicy;
     }
@@ -552,7 +580,7 @@ contract ReserveRegistry is AggregatorV3Interface {
         return a < b ? a : b;
     }
 
-    /// @notice The liabilities, in US cents, a submission must prove now:
+    /// @notice The cents this chain's line must prove now:
     ///         ceil(totalSupply * navE8 * 100 / (10^decimals * 1e8)).
     function requiredCents() public view returns (uint256) {
         address t = token;
@@ -570,6 +598,17 @@ contract ReserveRegistry is AggregatorV3Interface {
         return _attestations[lastEpoch];
     }
 
+    /// @notice The whole deployment table the latest attestation proved (every chain's line and
+    ///         the book-entry lines; unused lines are (0, 0)). Reverts with NoAttestation if
+    ///         there is none. Older tables are in the DeploymentsProven events.
+    function provenDeployments() external view returns (Deployment[16] memory table) {
+        if (!hasAttestation) revert NoAttestation();
+        uint256 length = _tableLength;
+        for (uint256 i = 0; i < length; ++i) {
+            table[i] = _table[i];
+        }
+    }
+
     /// @notice The attestation accepted for `epoch`. Reverts with UnknownEpoch if there is none.
     function getAttestation(uint64 epoch) public view returns (Attestation memory) {
         Attestation memory a = _attestations[epoch];
@@ -577,16 +616,19 @@ contract ReserveRegistry is AggregatorV3Interface {
         return a;
     }
 
-    /// @notice True iff an attestation exists and its liabilities cover the current requiredCents().
+    /// @notice True iff an attestation exists and its line for this chain covers the current
+    ///         requiredCents(): false as soon as this chain's supply grows past what was proved,
+    ///         whatever the other chains do.
     function isCovered() external view returns (bool) {
         if (!hasAttestation) return false;
-        return uint256(_attestations[lastEpoch].liabilities) >= requiredCents();
+        return uint256(_attestations[lastEpoch].supplyCents) >= requiredCents();
     }
 
-    /// @notice Cents of further supply the latest attestation still covers (0 if none or not covered).
+    /// @notice Cents of further supply on this chain that the latest attestation's line still
+    ///         covers (0 if none or not covered).
     function mintableCents() external view returns (uint256) {
         if (!hasAttestation) return 0;
-        uint256 proven = _attestations[lastEpoch].liabilities;
+        uint256 proven = _attestations[lastEpoch].supplyCents;
         uint256 required = requiredCents();
         return proven > required ? proven - required : 0;
     }
@@ -600,12 +642,12 @@ contract ReserveRegistry is AggregatorV3Interface {
 
     /// @inheritdoc AggregatorV3Interface
     function description() external pure override returns (string memory) {
-        return "bondproof proven reserves / USD";
+        return "bondproof proven reserves for this chain / USD";
     }
 
     /// @inheritdoc AggregatorV3Interface
     function version() external pure override returns (uint256) {
-        return 1;
+        return 2;
     }
 
     /// @inheritdoc AggregatorV3Interface
@@ -632,16 +674,16 @@ contract ReserveRegistry is AggregatorV3Interface {
         return _round(_attestations[lastEpoch]);
     }
 
-    /// @dev Feed view of an attestation. answer (USD, 8 decimals) = cents * 1e6 where
-    ///      cents = liabilities * ratioBps / 10000, i.e. exactly liabilities * ratioBps * 100
-    ///      (< 2^96 * 2^32 * 2^7, far inside int256).
+    /// @dev Feed view of an attestation: this chain's proven lower bound. answer (USD, 8
+    ///      decimals) = cents * 1e6 where cents = supplyCents * ratioBps / 10000, i.e. exactly
+    ///      supplyCents * ratioBps * 100 (< 2^96 * 2^32 * 2^7, far inside int256).
     function _round(Attestation memory a)
         private
         pure
         returns (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound)
     {
         roundId = uint80(a.epoch);
-        answer = int256(uint256(a.liabilities) * uint256(a.ratioBps) * 100);
+        answer = int256(uint256(a.supplyCents) * uint256(a.ratioBps) * 100);
         startedAt = a.timestamp;
         updatedAt = a.timestamp;
         answeredInRound = roundId;

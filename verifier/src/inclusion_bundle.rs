@@ -3,14 +3,15 @@
 
 use std::path::Path;
 
-use bondproof_circuits::{Fr, InclusionPublicInputs};
+use bondproof_circuits::{CircuitKind, Fr, InclusionPublicInputs};
 use serde::{Deserialize, Serialize};
 
 use crate::bundle::{fr_hex, parse_root, BundleError, CircuitInfo};
 use crate::verify::{check_pinned_key, verify_proof_bytes, VerifyError};
 use crate::vk_file::VerifierKey;
 
-pub const INCLUSION_CIRCUIT: &str = "inclusion";
+/// Inclusion bundles did not change with the attestation's format 2.
+pub const INCLUSION_FORMAT_VERSION: u32 = 1;
 
 /// Public inputs in circuit order, as people read them: the CUSIP as its 9 characters rather
 /// than the field element the circuit sees.
@@ -59,7 +60,7 @@ pub fn cusip_to_field(cusip: &str) -> Result<Fr, String> {
     if b.len() != 9 || !b.iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || b"*@#".contains(c)) {
         return Err(format!("public input 'cusip' must be 9 characters (A-Z, 0-9, *, @, #), got '{cusip}'"));
     }
-    Ok(bondproof_circuits::policy::cusip_field(b.try_into().expect("9 bytes, checked above")))
+    Ok(bondproof_circuits::cusip::cusip_field(b.try_into().expect("9 bytes, checked above")))
 }
 
 impl InclusionInputsJson {
@@ -94,8 +95,8 @@ impl InclusionBundle {
     }
 
     pub fn read(path: &Path) -> Result<Self, BundleError> {
-        let bundle = crate::bundle::read_versioned(path, |b: &Self| b.format_version)?;
-        if bundle.circuit.name != INCLUSION_CIRCUIT {
+        let bundle: Self = crate::bundle::read_versioned(path, INCLUSION_FORMAT_VERSION)?;
+        if bundle.circuit.name != CircuitKind::Inclusion.name() {
             return Err(BundleError::Malformed {
                 path: path.display().to_string(),
                 message: format!("circuit '{}' is not an inclusion proof", bundle.circuit.name),

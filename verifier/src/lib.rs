@@ -9,7 +9,7 @@ pub mod solidity;
 pub mod verify;
 pub mod vk_file;
 
-pub use bundle::{ProofBundle, PublicInputsJson};
+pub use bundle::{ProofBundle, StatementJson};
 pub use inclusion_bundle::{verify_inclusion_bundle, InclusionBundle};
 pub use verify::{verify_bundle, VerifyError};
 pub use vk_file::{VerifierKey, VkFileError};

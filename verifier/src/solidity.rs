@@ -1,23 +1,19 @@
-//! The EVM side of a verifying key: the generated Solidity verifier, the calldata that calls it
-//! (bare, or through the registry's `submit`), and a count of the precompile calls the verifier
-//! makes, from which a gas lower bound follows.
+//! The EVM side of a verifying key: the generated Solidity verifier of the attestation circuit,
+//! the calldata that calls it (bare, or through the registry's `submit`), and a count of the
+//! precompile calls the verifier makes, from which a gas lower bound follows.
 
+use bondproof_circuits::cusip::Eligibility;
 use bondproof_circuits::halo2_proofs::{
     circuit::Layouter,
-    plonk::{Circuit, ConstraintSystem, Error, VerifyingKey},
-    poly::kzg::commitment::ParamsKZG,
+    plonk::{Circuit, ConstraintSystem, Error},
 };
-use bondproof_circuits::policy::{PolicyInstance, PolicyPublicInputs, PolicySolvencyCircuit, POLICY_CIRCUIT};
-use bondproof_circuits::public_inputs::fr_to_be_bytes;
-use bondproof_circuits::{Bn256, Fr, G1Affine, SolvencyCircuit, SolvencyPublicInputs};
+use bondproof_circuits::policy::PolicyInstance;
+use bondproof_circuits::statement::fr_to_be_bytes;
+use bondproof_circuits::{AttestationCircuit, AttestationStatement, CircuitKind, Fr, DEPLOYMENT_SLOTS};
 use sha3::{Digest, Keccak256};
 use snark_verifier_sdk::{evm::gen_evm_verifier_sol_code, CircuitExt, SHPLONK};
 
-use crate::bundle::ProofBundle;
 use crate::vk_file::VerifierKey;
-
-/// The registry entry point `export-calldata --for registry` encodes.
-pub const SUBMIT_SIGNATURE: &str = "submit(uint64,uint256,uint256,uint32,bytes)";
 
 /// EIP-170: the largest runtime bytecode a contract may have.
 pub const MAX_RUNTIME_BYTES: usize = 24_576;
@@ -26,7 +22,7 @@ pub const MAX_RUNTIME_BYTES: usize = 24_576;
 pub enum SolidityError {
     #[error("the verifier generator rejected the verifying key: {0}")]
     Generator(String),
-    #[error("on-chain verification is generated for the solvency and policy-solvency circuits only; this key is for '{0}'")]
+    #[error("on-chain verification is generated for the attestation circuit only; this key is for '{0}' (an inclusion proof is for auditors and has no on-chain use)")]
     UnsupportedCircuit(String),
 }
 
@@ -83,20 +79,20 @@ pub fn fit_eip170(generated: String) -> Result<String, SolidityError> {
 
 /// The generator's output as it is: one contract, however large.
 pub fn generated_verifier(key: &VerifierKey) -> Result<String, SolidityError> {
-    // The registry's two entry points take the solvency and the policy-solvency statements;
-    // an inclusion proof is for auditors and has no on-chain use.
-    type Generator = fn(&ParamsKZG<Bn256>, &VerifyingKey<G1Affine>, Vec<usize>) -> String;
-    let (generate, num_instances): (Generator, usize) = match key.circuit.as_str() {
-        "solvency" => (gen_evm_verifier_sol_code::<Shape<SolvencyCircuit>, SHPLONK>, SolvencyPublicInputs::COUNT),
-        POLICY_CIRCUIT => (gen_evm_verifier_sol_code::<Shape<PolicySolvencyCircuit>, SHPLONK>, PolicyPublicInputs::COUNT),
-        other => return Err(SolidityError::UnsupportedCircuit(other.to_string())),
-    };
+    // The registry takes attestations only; an inclusion proof is for auditors.
+    if key.circuit != CircuitKind::Attestation {
+        return Err(SolidityError::UnsupportedCircuit(key.circuit.name().to_string()));
+    }
     // The generator sizes the quotient from the constraint degree, which halo2-axiom caps with
     // MAX_DEGREE: the same value as at key generation, or the verifier would not match the proofs.
     bondproof_circuits::ensure_max_degree();
     // The generator unwraps internally; a key it cannot handle must be an error, not a crash.
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        generate(&key.params, &key.vk, vec![num_instances])
+        gen_evm_verifier_sol_code::<Shape<AttestationCircuit>, SHPLONK>(
+            &key.params,
+            &key.vk,
+            vec![AttestationStatement::COUNT],
+        )
     }))
     .map_err(|payload| {
         let message = payload
@@ -113,7 +109,7 @@ pub fn generated_verifier(key: &VerifierKey) -> Result<String, SolidityError> {
 /// solc 0.8.19 with the optimizer off) and for each part's own wrapper.
 pub const SPLIT_ABOVE_BYTES: usize = 23_000;
 
-/// At most this many contracts per verifier (the policy verifier needs 3).
+/// At most this many contracts per verifier.
 pub const MAX_VERIFIER_CONTRACTS: usize = 8;
 
 /// The contracts of a verifier, in deployment order: the parts (if any) first, then
@@ -140,16 +136,13 @@ fn part_name(i: usize) -> String {
 /// A part is a pure function of the memory it is given, so calling one directly proves
 /// nothing; only `Halo2Verifier` is a verifier. Each part also takes its index after the
 /// memory and refuses any other, so parts given in the wrong order cannot run. The parts are
-/// deployed on their own (the policy verifier's together exceed EIP-3860's initcode limit, so
-/// `Halo2Verifier` cannot create them) and their addresses passed to its constructor: whoever
-/// checks a deployed verifier's code checks the parts it names as well.
+/// deployed on their own (together, a large verifier's parts can exceed EIP-3860's initcode
+/// limit, so `Halo2Verifier` cannot create them) and their addresses passed to its
+/// constructor: whoever checks a deployed verifier's code checks the parts it names as well.
 pub fn split_verifier(source: &str) -> Result<String, SolidityError> {
     let fail = |why: &str| SolidityError::Generator(format!("cannot split the verifier: {why}"));
-    let pragma = source
-        .lines()
-        .find(|l| l.trim_start().starts_with("pragma solidity"))
-        .ok_or_else(|| fail("no pragma"))?
-        .trim();
+    let pragma =
+        source.lines().find(|l| l.trim_start().starts_with("pragma solidity")).ok_or_else(|| fail("no pragma"))?.trim();
     let asm_open = source.find("assembly (\"memory-safe\") {").ok_or_else(|| fail("no assembly block"))?;
     let body_start = source[asm_open..].find('{').map(|i| asm_open + i + 1).ok_or_else(|| fail("no assembly block"))?;
     let body_end = matching_brace(source, body_start - 1).ok_or_else(|| fail("unbalanced braces"))?;
@@ -431,12 +424,18 @@ pub fn word_u128(x: u128) -> [u8; 32] {
     w
 }
 
-/// The ABI type of the registry's `Policy` struct.
-pub const POLICY_TUPLE: &str = "(uint16,uint16[12],uint16[12],bool,uint16,bool,uint16)";
+/// The ABI type of the registry's `Policy` struct: eligibility (true for `us-treasury`), max
+/// maturity, the haircut bounds, the haircut bps, WAM flag and bound, weekly flag and bound.
+pub const POLICY_TUPLE: &str = "(bool,uint16,uint16[12],uint16[12],bool,uint16,bool,uint16)";
 
-/// The registry's policy entry point `export-calldata --for registry` encodes for policy proofs.
-pub fn submit_with_policy_signature() -> String {
-    format!("submitWithPolicy(uint64,uint256,uint256,uint32,uint16,{POLICY_TUPLE},bytes)")
+/// The ABI type of the registry's `Deployment` struct: domain, supply in cents.
+pub const DEPLOYMENT_TUPLE: &str = "(uint256,uint256)";
+
+/// The registry's `submit(Statement, bytes)`: the statement is every public input but the
+/// custodian (root, epoch, as-of date, ratio, policy, deployment table); the registry passes
+/// `msg.sender` as the custodian, which is what binds a proof to the custodian that made it.
+pub fn submit_signature() -> String {
+    format!("submit((uint256,uint64,uint16,uint32,{POLICY_TUPLE},{DEPLOYMENT_TUPLE}[{DEPLOYMENT_SLOTS}]),bytes)")
 }
 
 /// The owner's call that sets the minimum policy.
@@ -444,9 +443,12 @@ pub fn set_minimum_policy_signature() -> String {
     format!("setMinimumPolicy({POLICY_TUPLE})")
 }
 
-/// ABI encoding of the registry's `Policy` struct (static: 29 words, in place).
+/// ABI encoding of the registry's `Policy` struct (static: 30 words, in place).
 pub fn policy_words(policy: &PolicyInstance) -> Vec<[u8; 32]> {
-    let mut w = vec![word_u128(policy.max_maturity_days.into())];
+    let mut w = vec![
+        word_u128((policy.eligible == Eligibility::UsTreasury).into()),
+        word_u128(policy.max_maturity_days.into()),
+    ];
     w.extend(policy.buckets.iter().map(|&(days, _)| word_u128(days.into())));
     w.extend(policy.buckets.iter().map(|&(_, bps)| word_u128(bps.into())));
     w.push(word_u128(policy.wam_enabled.into()));
@@ -483,46 +485,32 @@ pub fn encode_call(signature: &str, head: &[[u8; 32]], bytes: Option<&[u8]>) -> 
     out
 }
 
-/// ABI encoding of `submit(epoch, root, liabilities, ratioBps, proof)`. The domain is not an
-/// argument: the registry supplies its own, which is what binds a proof to one registry.
-pub fn encode_submit(inputs: &SolvencyPublicInputs, proof: &[u8]) -> Vec<u8> {
-    encode_call(SUBMIT_SIGNATURE, &statement_words(inputs), Some(proof))
+/// ABI encoding of the registry's `Statement` struct (static: 66 words, in place). The
+/// custodian is not in it: the registry supplies `msg.sender`.
+pub fn statement_words(statement: &AttestationStatement) -> Vec<[u8; 32]> {
+    let mut w = vec![
+        fr_to_be_bytes(&statement.root),
+        word_u128(statement.epoch.into()),
+        word_u128(statement.as_of_days.into()),
+        word_u128(statement.ratio_bps.into()),
+    ];
+    w.extend(policy_words(&statement.policy));
+    for d in &statement.deployments {
+        w.push(fr_to_be_bytes(&d.domain));
+        w.push(word_u128(d.supply_cents));
+    }
+    w
 }
 
-/// ABI encoding of `submitWithPolicy(epoch, root, liabilities, ratioBps, asOfDays, policy, proof)`.
-pub fn encode_submit_with_policy(inputs: &PolicyPublicInputs, proof: &[u8]) -> Vec<u8> {
-    let mut head = statement_words(&inputs.solvency).to_vec();
-    head.push(word_u128(inputs.as_of_days.into()));
-    head.extend(policy_words(&inputs.policy));
-    encode_call(&submit_with_policy_signature(), &head, Some(proof))
+/// ABI encoding of the registry's `submit(statement, proof)`, to be sent from the custodian's
+/// address (`statement.custodian`): from any other sender the proof does not verify.
+pub fn encode_submit(statement: &AttestationStatement, proof: &[u8]) -> Vec<u8> {
+    encode_call(&submit_signature(), &statement_words(statement), Some(proof))
 }
 
 /// ABI encoding of the owner's `setMinimumPolicy(policy)`.
 pub fn encode_set_minimum_policy(policy: &PolicyInstance) -> Vec<u8> {
     encode_call(&set_minimum_policy_signature(), &policy_words(policy), None)
-}
-
-fn statement_words(inputs: &SolvencyPublicInputs) -> [[u8; 32]; 4] {
-    [
-        word_u128(inputs.epoch.into()),
-        fr_to_be_bytes(&inputs.root),
-        word_u128(inputs.liabilities),
-        word_u128(inputs.ratio_bps.into()),
-    ]
-}
-
-/// Calldata of the bare verifier call for a bundle.
-pub fn verifier_calldata(bundle: &ProofBundle) -> Result<Vec<u8>, String> {
-    Ok(encode_verifier_calldata(&bundle.instances()?, &bundle.proof_bytes()?))
-}
-
-/// Calldata of the registry's `submit` (plain proof) or `submitWithPolicy` (policy proof).
-pub fn registry_calldata(bundle: &ProofBundle) -> Result<Vec<u8>, String> {
-    let proof = bundle.proof_bytes()?;
-    Ok(match bundle.statement()? {
-        (_, Some(p)) => encode_submit_with_policy(&p, &proof),
-        (inputs, None) => encode_submit(&inputs, &proof),
-    })
 }
 
 /// The precompile calls a generated verifier makes. The generated code is straight-line (no
@@ -588,44 +576,103 @@ mod tests {
         assert_eq!(selector("transfer(address,uint256)"), [0xa9, 0x05, 0x9c, 0xbb]);
     }
 
-    #[test]
-    fn submit_encoding_layout() {
-        let inputs = SolvencyPublicInputs {
+    /// A statement whose every word is distinct, so that a word out of place shows.
+    fn statement() -> AttestationStatement {
+        let mut policy = bondproof_circuits::policy::Policy::par().instance();
+        policy.eligible = Eligibility::AnyCusip;
+        policy.max_maturity_days = 397;
+        policy.buckets = std::array::from_fn(|j| (100 + j as u64, 200 + j as u64));
+        policy.wam_enabled = true;
+        policy.max_wam_days = 60;
+        policy.weekly_enabled = true;
+        policy.min_weekly_liquid_bps = 5_000;
+        AttestationStatement {
             root: Fr::from(7),
-            liabilities: 1234,
-            ratio_bps: 10_000,
             epoch: 3,
-            domain: Fr::from(99),
-        };
-        let proof = vec![0xab; 33];
-        let data = encode_submit(&inputs, &proof);
-        assert_eq!(data.len(), 4 + 32 * 6 + 64);
-        assert_eq!(&data[..4], &selector(SUBMIT_SIGNATURE));
-        let word = |i: usize| &data[4 + 32 * i..4 + 32 * (i + 1)];
-        assert_eq!(word(0)[31], 3);
-        assert_eq!(word(1)[31], 7);
-        assert_eq!(&word(2)[30..], &1234u16.to_be_bytes());
-        assert_eq!(&word(3)[30..], &10_000u16.to_be_bytes());
-        assert_eq!(word(4)[31], 160);
-        assert_eq!(word(5)[31], 33);
-        assert_eq!(&data[4 + 192..4 + 192 + 33], &proof[..]);
-        assert!(data[4 + 192 + 33..].iter().all(|&b| b == 0));
+            custodian: [0xc0; 20],
+            as_of_days: 20_000,
+            ratio_bps: 10_500,
+            policy,
+            deployments: std::array::from_fn(|j| bondproof_circuits::Deployment {
+                domain: Fr::from(1_000 + j as u64),
+                supply_cents: 2_000 + j as u128,
+            }),
+        }
+    }
+
+    fn value(w: &[u8]) -> u128 {
+        assert!(w[..16].iter().all(|&b| b == 0));
+        u128::from_be_bytes(w[16..32].try_into().unwrap())
     }
 
     #[test]
-    fn verifier_calldata_is_words_then_proof() {
-        let inputs = SolvencyPublicInputs {
-            root: Fr::from(1),
-            liabilities: 2,
-            ratio_bps: 3,
-            epoch: 4,
-            domain: Fr::from(5),
-        };
-        let data = encode_verifier_calldata(&inputs.to_instances(), &[9, 9]);
-        assert_eq!(data.len(), 5 * 32 + 2);
-        for i in 0..5 {
-            assert_eq!(data[32 * i + 31] as usize, i + 1);
-            assert!(data[32 * i..32 * i + 31].iter().all(|&b| b == 0));
+    fn selectors_are_the_registrys() {
+        // As solc 0.8.19 lists ReserveRegistry's method identifiers: a signature here that drifts
+        // from the contract's struct layout would call nothing.
+        assert_eq!(hex::encode(selector(&submit_signature())), "e2a5d55c");
+        assert_eq!(hex::encode(selector(&set_minimum_policy_signature())), "1fc04d0e");
+    }
+
+    #[test]
+    fn submit_encoding_layout() {
+        let s = statement();
+        let proof = vec![0xab; 33];
+        let data = encode_submit(&s, &proof);
+        // 66 statement words, the proof's offset and length, the proof padded to two words.
+        assert_eq!(data.len(), 4 + 32 * 68 + 64);
+        assert_eq!(&data[..4], &selector(&submit_signature()));
+        let word = |i: usize| value(&data[4 + 32 * i..4 + 32 * (i + 1)]);
+        assert_eq!([word(0), word(1), word(2), word(3)], [7, 3, 20_000, 10_500]);
+        assert_eq!([word(4), word(5)], [0, 397], "any-cusip, then the maturity bound");
+        for j in 0..12 {
+            assert_eq!((word(6 + j), word(18 + j)), (100 + j as u128, 200 + j as u128));
+        }
+        assert_eq!([word(30), word(31), word(32), word(33)], [1, 60, 1, 5_000]);
+        for j in 0..DEPLOYMENT_SLOTS {
+            assert_eq!((word(34 + 2 * j), word(35 + 2 * j)), (1_000 + j as u128, 2_000 + j as u128));
+        }
+        assert_eq!(word(66), 32 * 67, "the proof's offset");
+        assert_eq!(word(67), 33);
+        assert_eq!(&data[4 + 32 * 68..4 + 32 * 68 + 33], &proof[..]);
+        assert!(data[4 + 32 * 68 + 33..].iter().all(|&b| b == 0));
+        assert!(!data.windows(20).any(|w| w == [0xc0; 20]), "the custodian is the sender, not an argument");
+    }
+
+    #[test]
+    fn verifier_calldata_is_the_67_instances_then_the_proof() {
+        let s = statement();
+        let data = encode_verifier_calldata(&s.to_instances(), &[9, 9]);
+        assert_eq!(data.len(), AttestationStatement::COUNT * 32 + 2);
+        let word = |i: usize| &data[32 * i..32 * (i + 1)];
+        assert_eq!(value(word(AttestationStatement::EPOCH)), 3);
+        assert_eq!(&word(AttestationStatement::CUSTODIAN)[12..], &[0xc0; 20]);
+        assert_eq!(value(word(AttestationStatement::ELIGIBLE_TREASURY)), 0);
+        assert_eq!(value(word(AttestationStatement::DEPLOYMENTS + 31)), 2_015);
+        assert_eq!(&data[32 * 67..], &[9, 9]);
+    }
+
+    #[test]
+    fn policy_id_covers_eligibility() {
+        let any = statement().policy;
+        let treasury = PolicyInstance { eligible: Eligibility::UsTreasury, ..any };
+        assert_eq!(value(&policy_words(&treasury)[0]), 1);
+        assert_eq!(policy_words(&any).len(), 30);
+        assert_ne!(policy_id(&any), policy_id(&treasury));
+    }
+
+    #[test]
+    fn only_attestation_keys_get_a_verifier() {
+        use bondproof_circuits::halo2_proofs::{plonk::keygen_vk, poly::kzg::commitment::ParamsKZG};
+        use bondproof_circuits::{Bn256, InclusionCircuit};
+        bondproof_circuits::ensure_max_degree();
+        let depth = 2;
+        let params = ParamsKZG::<Bn256>::setup(InclusionCircuit::min_k(depth), rand::rngs::OsRng);
+        let vk = keygen_vk(&params, &InclusionCircuit::shape(depth)).unwrap();
+        let key = VerifierKey::new(CircuitKind::Inclusion, depth as u32, &params, vk);
+        match generated_verifier(&key) {
+            Err(SolidityError::UnsupportedCircuit(name)) => assert_eq!(name, "inclusion"),
+            Err(e) => panic!("wrong error: {e}"),
+            Ok(_) => panic!("a verifier for an inclusion key"),
         }
     }
 
@@ -683,7 +730,10 @@ mod tests {
                 let sites = piece.matches("mulmod(mload(").count();
                 assert!(sites * pieces.len() * 2 > statements, "piece {i} of {}: {sites} statements", pieces.len());
                 let first = piece.find("mulmod(mload(").unwrap();
-                assert!(piece[first..].starts_with(&format!("mulmod(mload({:#x})", 32 * next)), "piece {i} resumes in order");
+                assert!(
+                    piece[first..].starts_with(&format!("mulmod(mload({:#x})", 32 * next)),
+                    "piece {i} resumes in order"
+                );
                 next += sites;
                 assert!(estimate_runtime_bytes(piece) < SPLIT_ABOVE_BYTES, "piece {i} fits");
             }

@@ -7,7 +7,7 @@ use bondproof_circuits::halo2_proofs::{
     poly::kzg::{commitment::KZGCommitmentScheme, multiopen::VerifierSHPLONK, strategy::SingleStrategy},
     transcript::TranscriptReadBuffer,
 };
-use bondproof_circuits::{Bn256, Fr, G1Affine, SolvencyPublicInputs};
+use bondproof_circuits::{AttestationStatement, Bn256, CircuitKind, Fr, G1Affine};
 use snark_verifier_sdk::snark_verifier::system::halo2::transcript::evm::EvmTranscript;
 
 use crate::bundle::{CircuitInfo, ProofBundle};
@@ -21,6 +21,8 @@ pub enum VerifyError {
     CircuitMismatch { bundle: String, pinned: String },
     #[error("the proof is for root {bundle}, not the expected root {expected}")]
     RootMismatch { bundle: String, expected: String },
+    #[error("the {circuit} circuit takes {expected} public inputs, not {found}")]
+    InstanceCount { circuit: CircuitKind, expected: usize, found: usize },
     #[error("malformed bundle: {0}")]
     Malformed(String),
     #[error("the proof does not verify: {0}")]
@@ -28,9 +30,15 @@ pub enum VerifyError {
 }
 
 /// Verifies raw proof bytes for these public inputs. Extra bytes after the proof are an error:
-/// halo2 itself would ignore them.
+/// halo2 itself would ignore them. So is a public-input vector of another length than the key's
+/// circuit takes: halo2 reads missing inputs as zero, so a shorter vector would verify whenever
+/// the dropped inputs were zero, and the statement would not be the one shown.
 pub fn verify_proof_bytes(key: &VerifierKey, instances: &[Fr], proof: &[u8]) -> Result<(), VerifyError> {
     bondproof_circuits::ensure_max_degree();
+    let expected = key.circuit.instance_count();
+    if instances.len() != expected {
+        return Err(VerifyError::InstanceCount { circuit: key.circuit, expected, found: instances.len() });
+    }
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let mut cursor = Cursor::new(proof);
         let result = {
@@ -48,27 +56,29 @@ pub fn verify_proof_bytes(key: &VerifierKey, instances: &[Fr], proof: &[u8]) -> 
     }));
     match outcome {
         Ok((Ok(()), read)) if read == proof.len() => Ok(()),
-        Ok((Ok(()), read)) => Err(VerifyError::InvalidProof(format!(
-            "{} unexpected bytes after the proof",
-            proof.len() - read
-        ))),
+        Ok((Ok(()), read)) => {
+            Err(VerifyError::InvalidProof(format!("{} unexpected bytes after the proof", proof.len() - read)))
+        }
         Ok((Err(e), _)) => Err(VerifyError::InvalidProof(format!("{e:?}"))),
         Err(_) => Err(VerifyError::InvalidProof("the verifier rejected malformed proof data".into())),
     }
 }
 
-/// Checks that the bundle was made for the pinned key and that its proof verifies for its
-/// public inputs; returns those inputs.
-pub fn verify_bundle(bundle: &ProofBundle, key: &VerifierKey) -> Result<SolvencyPublicInputs, VerifyError> {
+/// Checks that the bundle was made for the pinned key and that its proof verifies for the
+/// statement in its public inputs; returns that statement, the only part of the bundle a
+/// verifier may present as proved.
+pub fn verify_bundle(bundle: &ProofBundle, key: &VerifierKey) -> Result<AttestationStatement, VerifyError> {
     check_pinned_key(&bundle.vk_hash, &bundle.circuit, key)?;
-    // A policy proof's statement includes the policy: its instances are the solvency inputs
-    // followed by the as-of date and the policy parameters, all taken from the bundle.
+    if key.circuit != CircuitKind::Attestation {
+        return Err(VerifyError::CircuitMismatch {
+            bundle: bundle.circuit.name.clone(),
+            pinned: key.circuit.name().into(),
+        });
+    }
     let statement = bundle.statement().map_err(VerifyError::Malformed)?;
     let proof = bundle.proof_bytes().map_err(VerifyError::Malformed)?;
-    let instances = crate::bundle::instances_of(&statement);
-    let inputs = statement.0;
-    verify_proof_bytes(key, &instances, &proof)?;
-    Ok(inputs)
+    verify_proof_bytes(key, &statement.to_instances(), &proof)?;
+    Ok(statement)
 }
 
 /// A bundle names the key and circuit it was made for; both must be the pinned key's, or the
@@ -78,7 +88,7 @@ pub fn check_pinned_key(vk_hash: &str, circuit: &CircuitInfo, key: &VerifierKey)
     if !vk_hash.eq_ignore_ascii_case(&pinned) {
         return Err(VerifyError::VkMismatch { bundle: vk_hash.to_string(), pinned });
     }
-    if circuit.name != key.circuit || circuit.depth != key.depth || circuit.k != key.k() {
+    if circuit.name != key.circuit.name() || circuit.depth != key.depth || circuit.k != key.k() {
         return Err(VerifyError::CircuitMismatch {
             bundle: format!("{} (depth {}, k {})", circuit.name, circuit.depth, circuit.k),
             pinned: format!("{} (depth {}, k {})", key.circuit, key.depth, key.k()),

@@ -1,18 +1,21 @@
-//! The verifying-key file a verifier pins (`--vk`). It holds the circuit's name and depth, the
-//! three KZG points verification needs (G1 generator, G2 generator, tau * G2), and halo2's
-//! verifying key. Its SHA-256 is the `vk_hash` a bundle carries, so the hash pins the trusted
-//! setup as well as the circuit.
+//! The verifying-key file a verifier pins (`--vk`). It holds the circuit's name
+//! ([`CircuitKind::name`]) and depth, the three KZG points verification needs (G1 generator, G2
+//! generator, tau * G2), and halo2's verifying key. Its SHA-256 is the `vk_hash` a bundle
+//! carries, so the hash pins the trusted setup as well as the circuit.
 
 use std::io::{Read, Write};
 
+use bondproof_circuits::halo2_proofs::plonk::Circuit;
 use bondproof_circuits::halo2_proofs::{
     halo2curves::{bn256::G2Affine, serde::SerdeObject},
     plonk::VerifyingKey,
-    poly::{commitment::{Params, ParamsProver}, kzg::commitment::ParamsKZG},
+    poly::{
+        commitment::{Params, ParamsProver},
+        kzg::commitment::ParamsKZG,
+    },
     SerdeFormat,
 };
-use bondproof_circuits::halo2_proofs::plonk::Circuit;
-use bondproof_circuits::{Bn256, Fr, G1Affine, InclusionCircuit, SolvencyCircuit};
+use bondproof_circuits::{AttestationCircuit, Bn256, CircuitKind, Fr, G1Affine, InclusionCircuit};
 use sha2::{Digest, Sha256};
 
 const MAGIC: &[u8; 8] = b"BPVK\x00\x00\x00\x01";
@@ -21,7 +24,7 @@ const MAGIC: &[u8; 8] = b"BPVK\x00\x00\x00\x01";
 pub enum VkFileError {
     #[error("not a bondproof verifying key (bad magic bytes)")]
     BadMagic,
-    #[error("unknown circuit '{0}' in verifying key")]
+    #[error("unknown circuit '{0}' in verifying key (known: attestation, inclusion; keys of the retired solvency and policy-solvency circuits verify nothing now)")]
     UnknownCircuit(String),
     #[error("corrupt verifying key: {0}")]
     Corrupt(String),
@@ -29,7 +32,8 @@ pub enum VkFileError {
 
 /// A verifying key and the KZG points it is checked with.
 pub struct VerifierKey {
-    pub circuit: String,
+    /// Which circuit the key is for; the file records its name.
+    pub circuit: CircuitKind,
     pub depth: u32,
     pub params: ParamsKZG<Bn256>,
     pub vk: VerifyingKey<G1Affine>,
@@ -39,7 +43,8 @@ pub struct VerifierKey {
 
 impl VerifierKey {
     /// Builds the file from full parameters (only g[0], g2 and s_g2 are kept).
-    pub fn new(circuit: &str, depth: u32, params: &ParamsKZG<Bn256>, vk: VerifyingKey<G1Affine>) -> Self {
+    pub fn new(kind: CircuitKind, depth: u32, params: &ParamsKZG<Bn256>, vk: VerifyingKey<G1Affine>) -> Self {
+        let circuit = kind.name();
         let mut bytes = Vec::new();
         bytes.extend_from_slice(MAGIC);
         bytes.extend_from_slice(&(circuit.len() as u32).to_le_bytes());
@@ -51,7 +56,7 @@ impl VerifierKey {
         write_point(&mut bytes, &params.s_g2().to_raw_bytes());
         vk.write(&mut bytes, SerdeFormat::RawBytes).expect("writing to a Vec cannot fail");
         let verifier_params = verifier_params(params.k(), params.get_g()[0], params.g2(), params.s_g2());
-        Self { circuit: circuit.to_string(), depth, params: verifier_params, vk, bytes }
+        Self { circuit: kind, depth, params: verifier_params, vk, bytes }
     }
 
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, VkFileError> {
@@ -69,7 +74,8 @@ impl VerifierKey {
         }
         let mut name = vec![0u8; name_len];
         r.read_exact(&mut name).map_err(corrupt)?;
-        let circuit = String::from_utf8(name).map_err(|_| VkFileError::Corrupt("circuit name is not UTF-8".into()))?;
+        let name = String::from_utf8(name).map_err(|_| VkFileError::Corrupt("circuit name is not UTF-8".into()))?;
+        let kind = CircuitKind::from_name(&name).ok_or(VkFileError::UnknownCircuit(name))?;
         let depth = read_u32(&mut r).map_err(corrupt)?;
         let k = read_u32(&mut r).map_err(corrupt)?;
         let g = G1Affine::from_raw_bytes(&read_point(&mut r, 64).map_err(corrupt)?)
@@ -79,18 +85,14 @@ impl VerifierKey {
         let s_g2 = G2Affine::from_raw_bytes(&read_point(&mut r, 128).map_err(corrupt)?)
             .ok_or_else(|| VkFileError::Corrupt("invalid tau*G2".into()))?;
         // halo2 rebuilds the constraint system from the circuit type, so the name picks the type.
-        let vk = match circuit.as_str() {
-            "solvency" => read_halo2_vk::<SolvencyCircuit>(r)?,
-            "inclusion" => read_halo2_vk::<InclusionCircuit>(r)?,
-            bondproof_circuits::policy::POLICY_CIRCUIT => {
-                read_halo2_vk::<bondproof_circuits::policy::PolicySolvencyCircuit>(r)?
-            }
-            other => return Err(VkFileError::UnknownCircuit(other.to_string())),
+        let vk = match kind {
+            CircuitKind::Attestation => read_halo2_vk::<AttestationCircuit>(r)?,
+            CircuitKind::Inclusion => read_halo2_vk::<InclusionCircuit>(r)?,
         };
         if vk.get_domain().k() != k {
             return Err(VkFileError::Corrupt("k of the key and of the parameters differ".into()));
         }
-        Ok(Self { circuit, depth, params: verifier_params(k, g, g2, s_g2), vk, bytes: bytes.to_vec() })
+        Ok(Self { circuit: kind, depth, params: verifier_params(k, g, g2, s_g2), vk, bytes: bytes.to_vec() })
     }
 
     pub fn read(path: &std::path::Path) -> Result<Self, VkFileError> {

@@ -96,7 +96,8 @@ impl CompareChip {
             let [x, y, g, min] = data.map(|col| meta.query_advice(col, Rotation::cur()));
             let force = meta.query_fixed(fixed[0], Rotation::cur());
             let one = c(1);
-            let gap = g.clone() * (y.clone() - x.clone()) + (one.clone() - g.clone()) * (x.clone() - y.clone() - one.clone());
+            let gap =
+                g.clone() * (y.clone() - x.clone()) + (one.clone() - g.clone()) * (x.clone() - y.clone() - one.clone());
             vec![
                 q.clone() * g.clone() * (one.clone() - g.clone()),
                 q.clone() * (min - y.clone() - g.clone() * (x - y)),
@@ -144,7 +145,13 @@ impl CompareChip {
         n
     }
 
-    fn bytes(&self, region: &mut Region<'_, Fr>, rules: &RulesTableChip, row: usize, bytes: [Value<Fr>; 4]) -> Result<(), Error> {
+    fn bytes(
+        &self,
+        region: &mut Region<'_, Fr>,
+        rules: &RulesTableChip,
+        row: usize,
+        bytes: [Value<Fr>; 4],
+    ) -> Result<(), Error> {
         rules.enable(region, row)?;
         for (slot, b) in bytes.into_iter().enumerate() {
             rules.assign_byte(region, row, slot, b)?;
@@ -195,7 +202,13 @@ impl CompareChip {
     }
 
     /// One row: `f0 x + f1 y + f2 z + f3`, with absent inputs 0 (and unconstrained).
-    pub fn linear(&self, region: &mut Region<'_, Fr>, row: usize, inputs: [Option<&Num>; 3], f: [Fr; 4]) -> Result<Num, Error> {
+    pub fn linear(
+        &self,
+        region: &mut Region<'_, Fr>,
+        row: usize,
+        inputs: [Option<&Num>; 3],
+        f: [Fr; 4],
+    ) -> Result<Num, Error> {
         self.config.q_linear.enable(region, row)?;
         let mut out = Value::known(f[3]);
         for (j, x) in inputs.iter().enumerate() {
@@ -220,7 +233,14 @@ impl CompareChip {
     }
 
     /// `rows` rows proving `value < 2^(32 rows)`; returns the cell holding `value`.
-    pub fn bytes_range(&self, region: &mut Region<'_, Fr>, rules: &RulesTableChip, row: usize, value: Value<Fr>, rows: usize) -> Result<Num, Error> {
+    pub fn bytes_range(
+        &self,
+        region: &mut Region<'_, Fr>,
+        rules: &RulesTableChip,
+        row: usize,
+        value: Value<Fr>,
+        rows: usize,
+    ) -> Result<Num, Error> {
         let mut first = None;
         for i in 0..rows {
             let r = row + i;
@@ -303,7 +323,11 @@ mod tests {
             self.clone()
         }
         fn configure(meta: &mut ConstraintSystem<Fr>) -> Config {
-            let slots = [(); 4].map(|_| Slot { tag: meta.fixed_column(), key: meta.advice_column(), value: meta.advice_column() });
+            let slots = [(); 4].map(|_| Slot {
+                tag: meta.fixed_column(),
+                key: meta.advice_column(),
+                value: meta.advice_column(),
+            });
             let rules = RulesTableChip::configure(meta, slots.to_vec());
             let data = [(); 4].map(|_| meta.advice_column());
             let fixed = [(); 4].map(|_| meta.fixed_column());
@@ -319,7 +343,14 @@ mod tests {
                     let k = |v: u64| Value::known(Fr::from(v));
                     let (x, y) = chip.range_pair(&mut region, &rules, 0, k(self.x), k(self.y), false)?;
                     chip.less_or_equal(&mut region, &rules, 1, &x, &y, true)?;
-                    chip.range_pair(&mut region, &rules, 2, k(self.bps), k(BPS_MAX.wrapping_sub(self.bps) & 0xffff_ffff), true)?;
+                    chip.range_pair(
+                        &mut region,
+                        &rules,
+                        2,
+                        k(self.bps),
+                        k(BPS_MAX.wrapping_sub(self.bps) & 0xffff_ffff),
+                        true,
+                    )?;
                     chip.bytes_range(&mut region, &rules, 3, Value::known(self.big), 2)?;
                     Ok(())
                 },

@@ -89,11 +89,21 @@ impl LiabilitiesChip {
             cells.push(compare.bytes_range(region, rules, row, s, SUPPLY_BYTES / 4)?);
             row += SUPPLY_BYTES / 4;
         }
-        let mut sum = compare.linear(region, row, [Some(&cells[0]), Some(&cells[1]), Some(&cells[2])], [Fr::ONE, Fr::ONE, Fr::ONE, Fr::ZERO])?;
+        let mut sum = compare.linear(
+            region,
+            row,
+            [Some(&cells[0]), Some(&cells[1]), Some(&cells[2])],
+            [Fr::ONE, Fr::ONE, Fr::ONE, Fr::ZERO],
+        )?;
         row += 1;
         for pair in cells[3..].chunks(2) {
             let second = pair.get(1);
-            sum = compare.linear(region, row, [Some(&sum), Some(&pair[0]), second], [Fr::ONE, Fr::ONE, Fr::ONE, Fr::ZERO])?;
+            sum = compare.linear(
+                region,
+                row,
+                [Some(&sum), Some(&pair[0]), second],
+                [Fr::ONE, Fr::ONE, Fr::ONE, Fr::ZERO],
+            )?;
             row += 1;
         }
         let ratio_cell = compare.bytes_range(region, rules, row, ratio, RATIO_BYTES / 4)?;
@@ -101,7 +111,8 @@ impl LiabilitiesChip {
 
         self.config.q_cover.enable(region, row)?;
         let cfg = &self.config;
-        let put = |region: &mut Region<'_, Fr>, col: usize, v: Value<Fr>| region.assign_advice(cfg.data[col], row, v).cell();
+        let put =
+            |region: &mut Region<'_, Fr>, col: usize, v: Value<Fr>| region.assign_advice(cfg.data[col], row, v).cell();
         let c = put(region, 0, counted.value);
         region.constrain_equal(c, counted.cell);
         let liabilities = sum.value + Value::known(liabilities_offset);

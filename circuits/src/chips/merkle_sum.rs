@@ -3,13 +3,13 @@
 //! carrying `sum = left_sum + right_sum`. Each leaf or node is one Poseidon permutation region;
 //! its sum lives in column 11 of the region's first row, next to the permutation.
 
+use ff::PrimeField;
 use halo2_proofs::{
     circuit::{Region, Value},
     plonk::{Advice, Column, ConstraintSystem, Selector},
     poly::Rotation,
 };
 use halo2curves::bn256::Fr;
-use ff::PrimeField;
 use rayon::prelude::*;
 
 use crate::chips::poseidon::{
@@ -157,7 +157,11 @@ impl MerkleSumChip {
         &self.range
     }
 
-    pub fn configure(meta: &mut ConstraintSystem<Fr>, poseidon: PoseidonConfig, range: RangeCheckConfig) -> MerkleSumConfig {
+    pub fn configure(
+        meta: &mut ConstraintSystem<Fr>,
+        poseidon: PoseidonConfig,
+        range: RangeCheckConfig,
+    ) -> MerkleSumConfig {
         let q_leaf = meta.selector();
         let q_node = meta.selector();
         let state = poseidon.advice;

@@ -39,10 +39,7 @@ impl OrderChip {
             let q = meta.query_selector(q_block);
             let p = cols.queries(meta);
             let one = Expression::Constant(Fr::from(1));
-            vec![
-                q.clone() * (one.clone() - p.real.clone()) * p.face,
-                q * p.has_prev * p.real * (one - p.prev_real),
-            ]
+            vec![q.clone() * (one.clone() - p.real.clone()) * p.face, q * p.has_prev * p.real * (one - p.prev_real)]
         });
         meta.create_gate("strict cusip order", |meta| {
             let q = meta.query_selector(q_block);

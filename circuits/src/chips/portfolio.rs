@@ -137,7 +137,8 @@ impl PortfolioChip {
         self.put(region, self.config.data[0], row, &totals.face);
         self.put(region, self.config.data[1], row, &totals.face_maturity);
         self.put(region, self.config.data[2], row, as_of);
-        let slack = on.value * (max_wam.value * totals.face.value - totals.face_maturity.value + as_of.value * totals.face.value);
+        let slack = on.value
+            * (max_wam.value * totals.face.value - totals.face_maturity.value + as_of.value * totals.face.value);
         let s = region.assign_advice(self.config.data[3], row, slack).cell();
         let checked = compare.bytes_range(region, rules, row + 1, slack, SLACK_BYTES / 4)?;
         region.constrain_equal(s, checked.cell);

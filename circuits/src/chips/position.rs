@@ -260,7 +260,8 @@ impl PositionWitness {
                 let row = m.and_then(|m| schedule.iter().position(|s| s.lo <= m && m <= s.hi)).unwrap_or(0);
                 let row = forced_rows.iter().find(|(l, _)| *l == i).map_or(row, |&(_, r)| r);
                 let s = schedule[row];
-                (w.lo, w.hi, w.bps, w.weekly) = (Fr::from(s.lo), Fr::from(s.hi), Fr::from(s.bps), Fr::from(s.weekly as u64));
+                (w.lo, w.hi, w.bps, w.weekly) =
+                    (Fr::from(s.lo), Fr::from(s.hi), Fr::from(s.bps), Fr::from(s.weekly as u64));
                 if real {
                     w.to_lo = leaf.maturity - w.lo;
                     w.to_hi = w.hi - leaf.maturity;

@@ -79,13 +79,7 @@ impl RangeCheckChip {
 
     /// Proves `value < 2^(8 * bytes)` using rows `offset ..= offset + bytes` of the column.
     /// Returns `z_0`, the cell holding `value`, for the caller to tie to where the value lives.
-    pub fn assign(
-        &self,
-        region: &mut Region<'_, Fr>,
-        offset: usize,
-        value: Value<Fr>,
-        bytes: usize,
-    ) -> AssignedValue {
+    pub fn assign(&self, region: &mut Region<'_, Fr>, offset: usize, value: Value<Fr>, bytes: usize) -> AssignedValue {
         let cfg = &self.config;
         let mut first = None;
         for i in 0..=bytes {
@@ -109,4 +103,3 @@ impl RangeCheckChip {
         bytes + 1
     }
 }
-

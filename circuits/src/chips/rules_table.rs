@@ -16,12 +16,12 @@
 //!  BYTE       | 0..=255                   | 0
 //! ```
 
+use ff::Field;
 use halo2_proofs::{
     circuit::{Layouter, Region, Value},
     plonk::{Advice, Column, ConstraintSystem, Error, Fixed, Selector, TableColumn},
     poly::Rotation,
 };
-use ff::Field;
 use halo2curves::bn256::Fr;
 
 use crate::chips::poseidon::chip::AssignedValue;
@@ -156,7 +156,13 @@ impl RulesTableChip {
     }
 
     /// A byte check: `key` is one of 0..=255 (the value cell is 0).
-    pub fn assign_byte(&self, region: &mut Region<'_, Fr>, row: usize, slot: usize, byte: Value<Fr>) -> Result<AssignedValue, Error> {
+    pub fn assign_byte(
+        &self,
+        region: &mut Region<'_, Fr>,
+        row: usize,
+        slot: usize,
+        byte: Value<Fr>,
+    ) -> Result<AssignedValue, Error> {
         Ok(self.assign(region, row, slot, Tag::Byte, byte, Value::known(Fr::ZERO))?.0)
     }
 }
@@ -215,7 +221,12 @@ mod tests {
     #[test]
     fn slots_accept_table_rows_and_refuse_anything_else() {
         let prefix = u64::from_be_bytes(*b"\0\0912797");
-        assert!(ok(vec![(Tag::CharOdd, u64::from(b'K'), 2), (Tag::CharEven, u64::from(b'J'), 11), (Tag::Digit, u64::from(b'5'), 5), (Tag::Prefix, prefix, 0)]));
+        assert!(ok(vec![
+            (Tag::CharOdd, u64::from(b'K'), 2),
+            (Tag::CharEven, u64::from(b'J'), 11),
+            (Tag::Digit, u64::from(b'5'), 5),
+            (Tag::Prefix, prefix, 0)
+        ]));
         assert!(ok(vec![(Tag::Byte, 255, 0), (Tag::Prefix, 0, 0)]));
         // A byte of 256, a wrong contribution, a letter as the check digit, a non-Treasury
         // prefix, a byte slot whose value is not 0, a disabled slot holding a value.

@@ -135,7 +135,9 @@ impl ScheduleChip {
         for (bound, bps) in buckets {
             let lo = match prev {
                 None => compare.constant(region, row, 0)?,
-                Some(p) => compare.linear(region, row, [Some(p), None, None], [Fr::ONE, Fr::ZERO, Fr::ZERO, Fr::ONE])?,
+                Some(p) => {
+                    compare.linear(region, row, [Some(p), None, None], [Fr::ONE, Fr::ZERO, Fr::ZERO, Fr::ONE])?
+                }
             };
             row += 1;
             if let Some(p) = prev {
@@ -146,7 +148,12 @@ impl ScheduleChip {
             let weekly_hi = compare.less_or_equal(region, rules, row + 1, &hi, &seven, false)?;
             let lo_or_eight = compare.less_or_equal(region, rules, row + 2, &lo, &eight, false)?;
             // max(lo, 8) = lo + 8 - min(lo, 8)
-            let rest_lo = compare.linear(region, row + 3, [Some(&lo), Some(&eight), Some(&lo_or_eight)], [Fr::ONE, Fr::ONE, -Fr::ONE, Fr::ZERO])?;
+            let rest_lo = compare.linear(
+                region,
+                row + 3,
+                [Some(&lo), Some(&eight), Some(&lo_or_eight)],
+                [Fr::ONE, Fr::ONE, -Fr::ONE, Fr::ZERO],
+            )?;
             row += 4;
             for (part_lo, part_hi, weekly) in [(&lo, &weekly_hi, true), (&rest_lo, &hi, false)] {
                 self.config.q_table.enable(region, row)?;
@@ -154,7 +161,12 @@ impl ScheduleChip {
                 for (col, x) in self.config.inputs.into_iter().zip([as_of, part_lo, part_hi, bps]) {
                     self.copy(region, col, row, x)?;
                 }
-                let outs = [as_of.value + part_lo.value, as_of.value + part_hi.value, bps.value, halo2_proofs::circuit::Value::known(Fr::from(weekly as u64))];
+                let outs = [
+                    as_of.value + part_lo.value,
+                    as_of.value + part_hi.value,
+                    bps.value,
+                    halo2_proofs::circuit::Value::known(Fr::from(weekly as u64)),
+                ];
                 for (col, v) in self.config.row.into_iter().zip(outs) {
                     region.assign_advice(col, row, v);
                 }

@@ -109,7 +109,8 @@ impl Circuit<Fr> for ChipCircuit {
                 }
                 if let Some(p) = &self.policy {
                     let k = |v: u64| Value::known(Fr::from(v));
-                    let (as_of, max_maturity) = compare.range_pair(&mut region, &rules, row, k(AS_OF), k(p.max_maturity_days), false)?;
+                    let (as_of, max_maturity) =
+                        compare.range_pair(&mut region, &rules, row, k(AS_OF), k(p.max_maturity_days), false)?;
                     row += 1;
                     let mut buckets: Vec<(Num, Num)> = Vec::new();
                     for &(bound, bps) in &p.buckets {
@@ -123,7 +124,16 @@ impl Circuit<Fr> for ChipCircuit {
                 if let Some((supplies, ratio, counted)) = self.liabilities {
                     let counted = compare.free(&mut region, 0, row, Value::known(counted));
                     row += 1;
-                    liabilities.assign(&mut region, &compare, &rules, row, supplies.map(Value::known), Value::known(ratio), &counted, Fr::ZERO)?;
+                    liabilities.assign(
+                        &mut region,
+                        &compare,
+                        &rules,
+                        row,
+                        supplies.map(Value::known),
+                        Value::known(ratio),
+                        &counted,
+                        Fr::ZERO,
+                    )?;
                 }
                 Ok(())
             },
@@ -159,7 +169,11 @@ pub fn inputs(positions: &[(&str, u64, i64)], padding: usize) -> Vec<PositionInp
 /// Blocks and schedule for these positions under `policy` (`par` if `None`).
 pub fn circuit(positions: &[(&str, u64, i64)], padding: usize, policy: Option<PolicyInstance>) -> ChipCircuit {
     let policy = policy.unwrap_or_else(|| crate::policy::Policy::par().instance());
-    ChipCircuit { blocks: PositionWitness::build_all(&inputs(positions, padding), &policy, AS_OF, &[]), policy: Some(policy), liabilities: None }
+    ChipCircuit {
+        blocks: PositionWitness::build_all(&inputs(positions, padding), &policy, AS_OF, &[]),
+        policy: Some(policy),
+        liabilities: None,
+    }
 }
 
 pub fn any_cusip() -> PolicyInstance {

@@ -175,7 +175,12 @@ impl Circuit<Fr> for AttestationCircuit {
                     PositionInput { cusip, face, maturity }
                 })
                 .collect();
-            PositionWitness::build_all(&inputs, &w.statement.policy, w.statement.as_of_days, &w.tamper.forced_schedule_rows)
+            PositionWitness::build_all(
+                &inputs,
+                &w.statement.policy,
+                w.statement.as_of_days,
+                &w.tamper.forced_schedule_rows,
+            )
         });
         // The public inputs as the prover assigns them.
         let publics: Option<Vec<Fr>> = witness.map(|w| {
@@ -201,15 +206,8 @@ impl Circuit<Fr> for AttestationCircuit {
                 let mut assigned = Vec::with_capacity(n);
                 for (i, leaf) in tree.leaves.iter().enumerate() {
                     let w = blocks.as_ref().map(|b| &b[i]);
-                    let block = positions.assign(
-                        &mut region,
-                        &rules,
-                        merkle.range(),
-                        &q_block,
-                        base + BLOCK_ROWS * i,
-                        i,
-                        w,
-                    )?;
+                    let block =
+                        positions.assign(&mut region, &rules, merkle.range(), &q_block, base + BLOCK_ROWS * i, i, w)?;
                     for (cell, input) in [block.cusip, block.face, block.maturity].iter().zip(&leaf[..3]) {
                         region.constrain_equal(cell.cell, input.cell);
                     }
@@ -218,8 +216,11 @@ impl Circuit<Fr> for AttestationCircuit {
 
                 // The policy's parameters, each range-checked.
                 let mut row = base + BLOCK_ROWS * n;
-                let [eligible, wam_on, weekly_on] =
-                    compare.flags(&mut region, row, [pv(S::ELIGIBLE_TREASURY), pv(S::WAM_ENABLED), pv(S::WEEKLY_ENABLED)])?;
+                let [eligible, wam_on, weekly_on] = compare.flags(
+                    &mut region,
+                    row,
+                    [pv(S::ELIGIBLE_TREASURY), pv(S::WAM_ENABLED), pv(S::WEEKLY_ENABLED)],
+                )?;
                 row += 1;
                 public.extend([
                     (eligible.cell, S::ELIGIBLE_TREASURY),
@@ -277,7 +278,8 @@ impl Circuit<Fr> for AttestationCircuit {
 
                 // Liabilities and coverage on the counted total.
                 let last = assigned.last().expect("a tree has leaves");
-                let totals = Totals { counted: last.acc[0], face: last.acc[1], face_maturity: last.acc[2], weekly: last.acc[3] };
+                let totals =
+                    Totals { counted: last.acc[0], face: last.acc[1], face_maturity: last.acc[2], weekly: last.acc[3] };
                 let supplies: [Value<Fr>; DEPLOYMENT_SLOTS] = std::array::from_fn(|j| pv(S::DEPLOYMENTS + 2 * j + 1));
                 let offset = witness.map_or(Fr::ZERO, |w| w.tamper.liabilities_offset);
                 let owed = liabilities.assign(
@@ -298,7 +300,8 @@ impl Circuit<Fr> for AttestationCircuit {
 
                 // Portfolio limits.
                 row += portfolio.assign_wam(&mut region, &compare, &rules, row, &totals, &max_wam, &wam_on, &as_of)?;
-                row += portfolio.assign_liquidity(&mut region, &compare, &rules, row, &totals, &weekly_on, &min_weekly)?;
+                row +=
+                    portfolio.assign_liquidity(&mut region, &compare, &rules, row, &totals, &weekly_on, &min_weekly)?;
                 debug_assert_eq!(row - base - BLOCK_ROWS * n, PARAM_ROWS);
                 Ok(public)
             },

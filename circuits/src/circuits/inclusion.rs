@@ -164,7 +164,8 @@ impl Circuit<Fr> for InclusionCircuit {
                     let offset = (level + 1) * ROWS_PER_PERMUTATION;
                     let step = self.witness.as_ref().map(|w| w.path[level]);
                     config.q_swap.enable(&mut region, offset)?;
-                    let known = |f: fn(&PathStep) -> Fr| step.as_ref().map_or(Value::unknown(), |st| Value::known(f(st)));
+                    let known =
+                        |f: fn(&PathStep) -> Fr| step.as_ref().map_or(Value::unknown(), |st| Value::known(f(st)));
                     let ch = region.assign_advice(s, offset + 1, cur.hash.value).cell();
                     region.constrain_equal(ch, cur.hash.cell);
                     let cs = region.assign_advice(s, offset + 2, cur.sum.value).cell();
@@ -184,4 +185,3 @@ impl Circuit<Fr> for InclusionCircuit {
         Ok(())
     }
 }
-

@@ -1,3 +1,5 @@
+#![allow(dead_code)] // each test binary uses its own part of these helpers
+
 //! Running the `bondproof` binary from integration tests.
 
 use std::path::Path;
@@ -28,4 +30,24 @@ pub fn bondproof(dir: &Path, args: &[&str]) -> Run {
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
+}
+
+/// One insecure parameters file for every attestation these tests prove (depth <= 5), made
+/// once and kept in cargo's per-target temporary folder, so keys cached beside it (named by
+/// circuit code, depth, k and setup) are generated once and shared by every test and test
+/// binary that proves, and by later runs until the circuit code changes.
+pub fn shared_params() -> &'static Path {
+    use bondproof_circuits::AttestationCircuit;
+    use bondproof_prover::keys::{read_params, setup_insecure, write_params, ParamsInfo};
+    static PARAMS: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    PARAMS.get_or_init(|| {
+        let k = (1..=5).map(AttestationCircuit::min_k).max().unwrap();
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bondproof-tests");
+        let path = dir.join(format!("params-k{k}.bin"));
+        if read_params(&path).is_err() {
+            let info = ParamsInfo { k, insecure: true, source: "shared test parameters".into() };
+            write_params(&setup_insecure(k), &path, &info).expect("write the shared test parameters");
+        }
+        path
+    })
 }

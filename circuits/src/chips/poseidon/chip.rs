@@ -15,8 +15,8 @@ use halo2curves::bn256::Fr;
 
 use super::native::{PermutationTrace, OUTPUT_COLUMN, TRACE_COLUMNS};
 use super::spec::{
-    spec, PartialRun, PoseidonSpec, FIXED_COLUMNS, ROWS_PER_PERMUTATION, SHORT_PARTIAL,
-    WIDE_PARTIAL, WIDE_PARTIAL_ROWS, WIDTH,
+    spec, PartialRun, PoseidonSpec, FIXED_COLUMNS, ROWS_PER_PERMUTATION, SHORT_PARTIAL, WIDE_PARTIAL,
+    WIDE_PARTIAL_ROWS, WIDTH,
 };
 
 /// Columns and selectors of the Poseidon chip.
@@ -142,14 +142,16 @@ impl PoseidonChip {
                 let x: Vec<_> = (1..k).map(|j| meta.query_advice(advice[WIDTH + j - 1], Rotation::cur())).collect();
                 let next: Vec<_> = (0..WIDTH).map(|i| meta.query_advice(advice[i], Rotation::next())).collect();
                 let e: Vec<_> = (0..k).map(|j| meta.query_fixed(fixed[j], Rotation::cur())).collect();
-                let d: Vec<_> = (0..WIDTH).map(|i| meta.query_fixed(fixed[WIDE_PARTIAL + i], Rotation::cur())).collect();
+                let d: Vec<_> =
+                    (0..WIDTH).map(|i| meta.query_fixed(fixed[WIDE_PARTIAL + i], Rotation::cur())).collect();
                 let mut vars = s.clone();
                 vars.push(pow5(s[0].clone() + e[0].clone()));
                 vars.extend(x.iter().map(|x| pow5(x.clone())));
                 let mut constraints = Vec::with_capacity(k - 1 + WIDTH);
                 for j in 1..k {
                     let coeffs = &run.sbox_inputs[j][..WIDTH + j];
-                    constraints.push(q.clone() * (x[j - 1].clone() - linear(coeffs, &vars[..WIDTH + j]) - e[j].clone()));
+                    constraints
+                        .push(q.clone() * (x[j - 1].clone() - linear(coeffs, &vars[..WIDTH + j]) - e[j].clone()));
                 }
                 for i in 0..WIDTH {
                     constraints.push(q.clone() * (next[i].clone() - linear(&run.next_state[i], &vars) - d[i].clone()));

@@ -5,8 +5,7 @@ use ff::Field;
 use halo2curves::bn256::Fr;
 
 use super::spec::{
-    spec, FULL_ROUNDS, PARTIAL_ROUNDS, ROWS_PER_PERMUTATION, SHORT_PARTIAL, WIDE_PARTIAL,
-    WIDE_PARTIAL_ROWS, WIDTH,
+    spec, FULL_ROUNDS, PARTIAL_ROUNDS, ROWS_PER_PERMUTATION, SHORT_PARTIAL, WIDE_PARTIAL, WIDE_PARTIAL_ROWS, WIDTH,
 };
 
 /// Advice cells of one permutation: `rows[r][c]` for the 11 hashing columns (0..=10).

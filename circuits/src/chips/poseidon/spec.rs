@@ -126,21 +126,14 @@ fn ark_to_fr(x: &ark_bn254::Fr) -> Fr {
 impl PoseidonSpec {
     fn circomlib() -> Self {
         // light-poseidon ships circomlib's Grain-LFSR round constants and Cauchy MDS matrices.
-        let params =
-            light_poseidon::parameters::bn254_x5::get_poseidon_parameters::<ark_bn254::Fr>(
-                WIDTH as u8,
-            )
+        let params = light_poseidon::parameters::bn254_x5::get_poseidon_parameters::<ark_bn254::Fr>(WIDTH as u8)
             .expect("width 5 is a circomlib instance");
         assert_eq!(params.full_rounds, FULL_ROUNDS);
         assert_eq!(params.partial_rounds, PARTIAL_ROUNDS);
-        let round_constants: Vec<[Fr; WIDTH]> = params
-            .ark
-            .chunks(WIDTH)
-            .map(|c| std::array::from_fn(|i| ark_to_fr(&c[i])))
-            .collect();
+        let round_constants: Vec<[Fr; WIDTH]> =
+            params.ark.chunks(WIDTH).map(|c| std::array::from_fn(|i| ark_to_fr(&c[i]))).collect();
         assert_eq!(round_constants.len(), FULL_ROUNDS + PARTIAL_ROUNDS);
-        let mds: [[Fr; WIDTH]; WIDTH] =
-            std::array::from_fn(|i| std::array::from_fn(|j| ark_to_fr(&params.mds[i][j])));
+        let mds: [[Fr; WIDTH]; WIDTH] = std::array::from_fn(|i| std::array::from_fn(|j| ark_to_fr(&params.mds[i][j])));
 
         let first_partial = FULL_ROUNDS / 2;
         let mut partial_constants = Vec::with_capacity(1 + WIDE_PARTIAL_ROWS);
@@ -216,7 +209,6 @@ fn partial_run(mds: &[[Fr; WIDTH]; WIDTH], rcs: &[[Fr; WIDTH]]) -> (PartialRun, 
     )
 }
 
-
 type Mat4 = [[Fr; 4]; 4];
 
 /// Inverse of a 4x4 matrix by Gauss-Jordan elimination (MDS submatrices are invertible).
@@ -279,7 +271,13 @@ fn sparse_rounds(mds: &[[Fr; WIDTH]; WIDTH], rcs: &[[Fr; WIDTH]]) -> SparseRound
             // N_prev = D M: rows 1..4 of M mixed by n_hat, row 0 unchanged.
             let m = mds;
             n = std::array::from_fn(|r| {
-                std::array::from_fn(|c| if r == 0 { m[0][c] } else { (0..4).fold(Fr::ZERO, |acc, k| acc + n_hat[r - 1][k] * m[k + 1][c]) })
+                std::array::from_fn(|c| {
+                    if r == 0 {
+                        m[0][c]
+                    } else {
+                        (0..4).fold(Fr::ZERO, |acc, k| acc + n_hat[r - 1][k] * m[k + 1][c])
+                    }
+                })
             });
         }
     }

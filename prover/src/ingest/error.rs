@@ -13,7 +13,7 @@ pub enum Location {
     Line(usize),
     /// The n-th entry of a JSON holdings array: JSON has no useful line per value.
     Position(usize),
-    /// The n-th entry of the liabilities `deployments` array.
+    /// The n-th entry (line) of the liabilities `deployments` array.
     Deployment(usize),
 }
 
@@ -64,12 +64,7 @@ fn render(e: &InputError) -> String {
 
 impl InputError {
     pub fn new(file: impl AsRef<Path>, message: impl Into<String>) -> Self {
-        InputError {
-            file: file.as_ref().to_path_buf(),
-            location: None,
-            field: None,
-            message: message.into(),
-        }
+        InputError { file: file.as_ref().to_path_buf(), location: None, field: None, message: message.into() }
     }
 
     pub fn at(mut self, location: Location) -> Self {
@@ -101,19 +96,12 @@ mod tests {
 
     #[test]
     fn display_forms() {
-        let e = InputError::new("holdings.csv", "must be greater than zero")
-            .at_line(14)
-            .field("face_value");
-        assert_eq!(
-            e.to_string(),
-            "holdings.csv:14: field 'face_value': must be greater than zero"
-        );
+        let e = InputError::new("holdings.csv", "must be greater than zero").at_line(14).field("face_value");
+        assert_eq!(e.to_string(), "holdings.csv:14: field 'face_value': must be greater than zero");
         assert_eq!(e.line(), Some(14));
         let e = InputError::new("holdings.csv", "file is empty");
         assert_eq!(e.to_string(), "holdings.csv: file is empty");
-        let e = InputError::new("h.json", "bad")
-            .at(Location::Position(3))
-            .field("cusip");
+        let e = InputError::new("h.json", "bad").at(Location::Position(3)).field("cusip");
         assert_eq!(e.to_string(), "h.json: position 3: field 'cusip': bad");
         assert_eq!(e.line(), None);
         let e = InputError::new("l.json", "bad").field("deployments");

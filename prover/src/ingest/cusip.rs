@@ -4,7 +4,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use bondproof_circuits::policy::{cusip_char_value, cusip_check_digit, cusip_field};
+use bondproof_circuits::cusip::{char_value, check_digit as circuit_check_digit, cusip_field};
 use bondproof_circuits::Fr;
 
 /// A 9-character CUSIP whose characters are in the CUSIP alphabet and whose check digit is right.
@@ -19,11 +19,7 @@ pub enum CusipError {
     #[error("a CUSIP has 9 characters, found {found}")]
     Length { found: usize },
     #[error("lowercase '{ch}' at position {position}: CUSIPs are uppercase (did you mean {suggestion}?)")]
-    Lowercase {
-        ch: char,
-        position: usize,
-        suggestion: String,
-    },
+    Lowercase { ch: char, position: usize, suggestion: String },
     #[error("character {ch:?} at position {position} is not allowed (only 0-9, A-Z, *, @, #)")]
     InvalidChar { ch: char, position: usize },
     #[error("the check digit (9th character) must be 0-9, found '{ch}'")]
@@ -33,11 +29,11 @@ pub enum CusipError {
 }
 
 /// The check digit (the value 0-9, not its ASCII code) of the first 8 characters of a CUSIP, or
-/// `None` if one is outside the CUSIP alphabet. The circuit's own rule, so that a CUSIP the
-/// ingestion accepts is one the policy circuit proves valid.
+/// `None` if one is outside the CUSIP alphabet. The circuits crate's rule, the one the CUSIP chip
+/// proves, so that a CUSIP the ingestion accepts is one the attestation circuit proves valid.
 pub fn check_digit(first8: &[u8]) -> Option<u8> {
     // The result is < 10, so the narrowing cannot lose anything.
-    cusip_check_digit(&first8[..first8.len().min(8)]).map(|d| d as u8)
+    circuit_check_digit(&first8[..first8.len().min(8)]).map(|d| d as u8)
 }
 
 impl Cusip {
@@ -54,17 +50,9 @@ impl Cusip {
         for (i, ch) in s.chars().enumerate() {
             let position = i + 1;
             if ch.is_ascii_lowercase() {
-                return Err(CusipError::Lowercase {
-                    ch,
-                    position,
-                    suggestion: s.to_ascii_uppercase(),
-                });
+                return Err(CusipError::Lowercase { ch, position, suggestion: s.to_ascii_uppercase() });
             }
-            let allowed = if i < 8 {
-                ch.is_ascii() && cusip_char_value(ch as u8).is_some()
-            } else {
-                ch.is_ascii()
-            };
+            let allowed = if i < 8 { ch.is_ascii() && char_value(ch as u8).is_some() } else { ch.is_ascii() };
             if !allowed {
                 return Err(CusipError::InvalidChar { ch, position });
             }
@@ -72,9 +60,7 @@ impl Cusip {
         }
         let last = bytes[8];
         if !last.is_ascii_digit() {
-            return Err(CusipError::CheckDigitNotDigit {
-                ch: char::from(last),
-            });
+            return Err(CusipError::CheckDigitNotDigit { ch: char::from(last) });
         }
         let found = last - b'0';
         let expected = check_digit(&bytes[..8]).expect("the first 8 characters were checked above");
@@ -101,9 +87,7 @@ impl Cusip {
     /// The 9 ASCII bytes as a big-endian integer (72 bits): an injective encoding that fits a
     /// single field element in the circuit and preserves the sort order.
     pub fn to_u128(&self) -> u128 {
-        self.0
-            .iter()
-            .fold(0u128, |acc, &b| (acc << 8) | u128::from(b))
+        self.0.iter().fold(0u128, |acc, &b| (acc << 8) | u128::from(b))
     }
 }
 
@@ -189,40 +173,16 @@ mod tests {
     #[test]
     fn wrong_check_digit() {
         let e = Cusip::parse("912797KJ4").unwrap_err();
-        assert_eq!(
-            e,
-            CusipError::CheckDigit {
-                found: 4,
-                expected: 5
-            }
-        );
+        assert_eq!(e, CusipError::CheckDigit { found: 4, expected: 5 });
         assert_eq!(e.to_string(), "check digit is 4, expected 5");
-        assert!(matches!(
-            Cusip::parse("912797KJX"),
-            Err(CusipError::CheckDigitNotDigit { ch: 'X' })
-        ));
+        assert!(matches!(Cusip::parse("912797KJX"), Err(CusipError::CheckDigitNotDigit { ch: 'X' })));
     }
 
     #[test]
     fn bad_characters() {
-        assert!(matches!(
-            Cusip::parse("9127-7KJ5X"),
-            Err(CusipError::Length { found: 10 })
-        ));
-        assert!(matches!(
-            Cusip::parse("9127-7KJ5"),
-            Err(CusipError::InvalidChar {
-                ch: '-',
-                position: 5
-            })
-        ));
-        assert!(matches!(
-            Cusip::parse("9127é7KJ5"),
-            Err(CusipError::InvalidChar {
-                ch: 'é',
-                position: 5
-            })
-        ));
+        assert!(matches!(Cusip::parse("9127-7KJ5X"), Err(CusipError::Length { found: 10 })));
+        assert!(matches!(Cusip::parse("9127-7KJ5"), Err(CusipError::InvalidChar { ch: '-', position: 5 })));
+        assert!(matches!(Cusip::parse("9127é7KJ5"), Err(CusipError::InvalidChar { ch: 'é', position: 5 })));
         let e = Cusip::parse("912797kj5").unwrap_err();
         assert!(e.to_string().contains("did you mean 912797KJ5"), "{e}");
     }
@@ -237,10 +197,7 @@ mod tests {
 
     #[test]
     fn wrong_length() {
-        assert_eq!(
-            Cusip::parse("91279KJ5"),
-            Err(CusipError::Length { found: 8 })
-        );
+        assert_eq!(Cusip::parse("91279KJ5"), Err(CusipError::Length { found: 8 }));
         assert_eq!(Cusip::parse(""), Err(CusipError::Length { found: 0 }));
         assert!(Cusip::parse("912797KJ5 0").is_err());
     }

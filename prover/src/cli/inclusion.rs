@@ -4,21 +4,22 @@
 
 use std::path::{Path, PathBuf};
 
+use bondproof_circuits::{CircuitKind, Fr};
 use bondproof_prover::attestation::usd;
-use bondproof_prover::holdings::{aggregate_by_cusip, load_holdings};
-use bondproof_prover::inclusion::{reconcile, BatchPlan, InclusionError, InclusionProver, ReconcileReport, ReconcileStatus};
+use bondproof_prover::inclusion::{reconcile, BatchPlan, InclusionProver, ReconcileReport, ReconcileStatus};
+use bondproof_prover::ingest::{aggregate_by_cusip, load_holdings};
+use bondproof_prover::Error;
 use bondproof_verifier::bundle::parse_root;
-use bondproof_verifier::inclusion_bundle::{InclusionBundle, INCLUSION_CIRCUIT};
+use bondproof_verifier::inclusion_bundle::InclusionBundle;
 use bondproof_verifier::{verify_inclusion_bundle, VerifierKey};
-use bondproof_circuits::Fr;
 use clap::{ArgGroup, Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
-use crate::Failure;
+use super::{parse_as_of, print_json, read_vk, spinner, Failure};
 
 #[derive(Subcommand)]
-pub enum InclusionCommand {
+pub enum Command {
     /// Prove that one position (--cusip) or every position (--all) is in the committed tree.
     Prove(ProveArgs),
     /// Verify an inclusion proof against the verifying key you trust (exit 0 valid, 1 invalid).
@@ -82,24 +83,18 @@ pub struct ProveArgs {
     threads_per_proof: Option<usize>,
 }
 
-pub fn run(command: InclusionCommand, json: bool) -> Result<(), Failure> {
+pub fn run(command: Command, json: bool) -> Result<(), Failure> {
     match command {
-        InclusionCommand::Prove(a) => prove(&a, json),
-        InclusionCommand::Verify { proof, vk, root } => verify(&proof, &vk, root.as_deref(), json),
-        InclusionCommand::Reconcile { statement, proofs, vk, root, as_of } => {
+        Command::Prove(a) => prove(&a, json),
+        Command::Verify { proof, vk, root } => verify(&proof, &vk, root.as_deref(), json),
+        Command::Reconcile { statement, proofs, vk, root, as_of } => {
             reconcile_cmd(&statement, &proofs, &vk, &root, as_of.as_deref(), json)
         }
     }
 }
 
-impl From<InclusionError> for Failure {
-    fn from(e: InclusionError) -> Self {
-        Failure { code: e.exit_code() as u8, message: e.to_string() }
-    }
-}
-
 fn prove(a: &ProveArgs, json: bool) -> Result<(), Failure> {
-    let pb = crate::spinner(json);
+    let pb = spinner(json);
     pb.set_message("reading the commitment, loading or generating the inclusion keys");
     let prover = InclusionProver::load(&a.commitment, &a.params);
     pb.finish_and_clear();
@@ -112,16 +107,29 @@ fn prove(a: &ProveArgs, json: bool) -> Result<(), Failure> {
     let (bundle, vk_path) = prover.prove_one(cusip, a.account.as_deref(), &a.out)?;
     let secs = t.elapsed().as_secs_f64();
     if json {
-        println!("{}", json!({"ok": true, "proof": a.out, "vk": vk_path, "vk_hash": bundle.vk_hash,
+        print_json(&json!({"ok": true, "proof": a.out, "vk": vk_path, "vk_hash": bundle.vk_hash,
             "public_inputs": bundle.public_inputs, "k": bundle.circuit.k, "depth": bundle.circuit.depth,
             "insecure_setup": prover.insecure_setup, "prove_s": secs}));
     } else {
         let face: u128 = bundle.public_inputs.face_value.parse().unwrap_or_default();
-        println!("proved {} at {} face value is in the tree under root {}", bundle.public_inputs.cusip, usd(face), bundle.public_inputs.root);
-        println!("  epoch {}, depth {}, k {}, {:.2} s", bundle.public_inputs.epoch, bundle.circuit.depth, bundle.circuit.k, secs);
+        println!(
+            "proved {} at {} face value is in the tree under root {}",
+            bundle.public_inputs.cusip,
+            usd(face),
+            bundle.public_inputs.root
+        );
+        println!(
+            "  epoch {}, depth {}, k {}, {:.2} s",
+            bundle.public_inputs.epoch, bundle.circuit.depth, bundle.circuit.k, secs
+        );
         insecure_note(prover.insecure_setup);
         println!("  wrote        {} and {}", a.out.display(), vk_path.display());
-        println!("  check it     bondproof inclusion verify --proof {} --vk {} --root {}", a.out.display(), vk_path.display(), bundle.public_inputs.root);
+        println!(
+            "  check it     bondproof inclusion verify --proof {} --vk {} --root {}",
+            a.out.display(),
+            vk_path.display(),
+            bundle.public_inputs.root
+        );
     }
     Ok(())
 }
@@ -147,7 +155,7 @@ fn prove_all(prover: &InclusionProver, a: &ProveArgs, json: bool) -> Result<(), 
     let secs = outcome.elapsed.as_secs_f64();
     let rate = outcome.proved as f64 / secs.max(1e-9);
     if json {
-        println!("{}", json!({"ok": true, "proved": outcome.proved, "out": a.out, "vk": outcome.vk_path,
+        print_json(&json!({"ok": true, "proved": outcome.proved, "out": a.out, "vk": outcome.vk_path,
             "vk_hash": prover.keys.vk.hash_hex(), "root": prover.root_hex(), "epoch": prover.commitment.epoch,
             "depth": prover.depth(), "k": prover.k(), "insecure_setup": prover.insecure_setup,
             "concurrent": outcome.plan.concurrent, "threads_per_proof": outcome.plan.threads_per_proof,
@@ -158,8 +166,12 @@ fn prove_all(prover: &InclusionProver, a: &ProveArgs, json: bool) -> Result<(), 
         println!("  root         {}", prover.root_hex());
         insecure_note(prover.insecure_setup);
         println!("  wrote        {}/<CUSIP>.json and {}", a.out.display(), outcome.vk_path.display());
-        println!("  reconcile    bondproof inclusion reconcile --statement STATEMENT.csv --proofs {} --vk {} --root {}",
-            a.out.display(), outcome.vk_path.display(), prover.root_hex());
+        println!(
+            "  reconcile    bondproof inclusion reconcile --statement STATEMENT.csv --proofs {} --vk {} --root {}",
+            a.out.display(),
+            outcome.vk_path.display(),
+            prover.root_hex()
+        );
     }
     Ok(())
 }
@@ -170,10 +182,10 @@ fn insecure_note(insecure: bool) {
     }
 }
 
-fn read_key(vk: &Path) -> Result<VerifierKey, Failure> {
-    let key = crate::read_vk(vk)?;
-    if key.circuit != INCLUSION_CIRCUIT {
-        return Err(Failure::input(format!(
+fn read_key(vk: &Path) -> Result<VerifierKey, Error> {
+    let key = read_vk(vk)?;
+    if key.circuit != CircuitKind::Inclusion {
+        return Err(Error::Usage(format!(
             "{}: this verifying key is for the {} circuit, not inclusion (use the inclusion.vk.bin written beside the proofs)",
             vk.display(),
             key.circuit
@@ -182,25 +194,30 @@ fn read_key(vk: &Path) -> Result<VerifierKey, Failure> {
     Ok(key)
 }
 
-fn read_root(root: &str) -> Result<Fr, Failure> {
-    parse_root(root.trim()).map_err(|e| Failure::input(format!("--root '{root}': {e}")))
+fn read_root(root: &str) -> Result<Fr, Error> {
+    parse_root(root.trim()).map_err(|e| Error::Usage(format!("--root '{root}': {e}")))
 }
 
 fn verify(proof: &Path, vk: &Path, root: Option<&str>, json: bool) -> Result<(), Failure> {
     if !proof.exists() {
-        return Err(Failure::input(format!("{}: no such file", proof.display())));
+        return Err(Error::Usage(format!("{}: no such file", proof.display())).into());
     }
     let key = read_key(vk)?;
     let root = root.map(read_root).transpose()?;
-    let bundle = InclusionBundle::read(proof).map_err(Failure::invalid)?;
+    let bundle = InclusionBundle::read(proof).map_err(|e| Error::Invalid(e.to_string()))?;
     let inputs = verify_inclusion_bundle(&bundle, &key, root.as_ref())
-        .map_err(|e| Failure::invalid(format!("INVALID: {}: {e}", proof.display())))?;
+        .map_err(|e| Error::Invalid(format!("{}: {e}", proof.display())))?;
     let p = &bundle.public_inputs;
     if json {
-        println!("{}", json!({"ok": true, "valid": true, "public_inputs": p, "root_pinned": root.is_some(),
+        print_json(&json!({"ok": true, "valid": true, "public_inputs": p, "root_pinned": root.is_some(),
             "vk_hash": bundle.vk_hash, "as_of": bundle.metadata.as_of, "insecure_setup": bundle.metadata.insecure_setup}));
     } else {
-        println!("VALID: {} at {} face value is a position of the tree under root {}", p.cusip, usd(inputs.face_value as u128), p.root);
+        println!(
+            "VALID: {} at {} face value is a position of the tree under root {}",
+            p.cusip,
+            usd(inputs.face_value as u128),
+            p.root
+        );
         println!("  epoch {}, as of {}", inputs.epoch, bundle.metadata.as_of);
         if root.is_none() {
             println!("  note: the root was not pinned; pass --root with the root the custodian published");
@@ -212,39 +229,59 @@ fn verify(proof: &Path, vk: &Path, root: Option<&str>, json: bool) -> Result<(),
     Ok(())
 }
 
-fn reconcile_cmd(statement: &Path, proofs: &Path, vk: &Path, root: &str, as_of: Option<&str>, json: bool) -> Result<(), Failure> {
+fn reconcile_cmd(
+    statement: &Path,
+    proofs: &Path,
+    vk: &Path,
+    root: &str,
+    as_of: Option<&str>,
+    json: bool,
+) -> Result<(), Failure> {
     let key = read_key(vk)?;
     let root_fr = read_root(root)?;
-    let as_of = crate::parse_date(as_of)?;
+    let as_of = parse_as_of(as_of)?;
     if !proofs.is_dir() {
-        return Err(Failure::input(format!("{}: not a folder of proofs", proofs.display())));
+        return Err(Error::Usage(format!("{}: not a folder of proofs", proofs.display())).into());
     }
-    let positions = load_holdings(statement, as_of).map_err(Failure::input)?;
-    let holdings = aggregate_by_cusip(&positions, statement).map_err(Failure::input)?;
-    let report = reconcile(&holdings, proofs, &key, &root_fr).map_err(Failure::input)?;
+    let positions = load_holdings(statement, as_of)?;
+    let holdings = aggregate_by_cusip(&positions, statement)?;
+    let report = reconcile(&holdings, proofs, &key, &root_fr)?;
     let (matched, missing, mismatched) = (
         report.count(ReconcileStatus::Matched),
         report.count(ReconcileStatus::Missing),
         report.count(ReconcileStatus::Mismatched),
     );
+    let unmatched = || {
+        Error::Invalid(format!(
+            "{} of {} statement positions are not matched by a valid proof",
+            missing + mismatched,
+            report.rows.len()
+        ))
+    };
     if json {
-        println!("{}", json!({"ok": report.all_matched(), "exit_code": if report.all_matched() { 0 } else { 1 },
+        print_json(&json!({"ok": report.all_matched(), "exit_code": if report.all_matched() { 0 } else { 1 },
             "root": root, "statement": statement, "proofs": proofs,
             "matched": matched, "missing": missing, "mismatched": mismatched,
             "positions": report.rows, "not_on_statement": report.not_on_statement,
             "unreadable": report.unreadable.iter().map(|(p, e)| json!({"file": p, "error": e})).collect::<Vec<_>>()}));
         if !report.all_matched() {
             // The report above is the JSON answer; main's generic error object would be a second one.
-            std::process::exit(1);
+            return Err(Failure { error: unmatched(), reported: true });
         }
         return Ok(());
     }
     print_table(&report);
     println!();
-    println!("{} positions on the statement: {matched} matched, {missing} missing, {mismatched} mismatched (root {root})",
-        report.rows.len());
+    println!(
+        "{} positions on the statement: {matched} matched, {missing} missing, {mismatched} mismatched (root {root})",
+        report.rows.len()
+    );
     if !report.not_on_statement.is_empty() {
-        println!("  {} proved position(s) are not on the statement: {}", report.not_on_statement.len(), report.not_on_statement.join(", "));
+        println!(
+            "  {} proved position(s) are not on the statement: {}",
+            report.not_on_statement.len(),
+            report.not_on_statement.join(", ")
+        );
     }
     for (path, e) in &report.unreadable {
         println!("  skipped {}: {e}", path.display());
@@ -252,7 +289,7 @@ fn reconcile_cmd(statement: &Path, proofs: &Path, vk: &Path, root: &str, as_of: 
     if report.all_matched() {
         Ok(())
     } else {
-        Err(Failure::invalid(format!("{} of {} statement positions are not matched by a valid proof", missing + mismatched, report.rows.len())))
+        Err(unmatched().into())
     }
 }
 
@@ -265,6 +302,11 @@ fn print_table(report: &ReconcileReport) {
             ReconcileStatus::Mismatched => "MISMATCHED",
         };
         let proved = r.proved_face_value.map_or("-".to_string(), |v| usd(v as u128));
-        println!("{status:<10}  {:<9}  {:>22}  {proved:>22}  {}", r.cusip, usd(r.statement_face_value as u128), r.reason.as_deref().unwrap_or(""));
+        println!(
+            "{status:<10}  {:<9}  {:>22}  {proved:>22}  {}",
+            r.cusip,
+            usd(r.statement_face_value as u128),
+            r.reason.as_deref().unwrap_or("")
+        );
     }
 }
