@@ -53,7 +53,7 @@ fn digit_sum(v: u64) -> u64 {
 /// doubled at even positions, then its decimal digits added.
 pub fn char_contribution(b: u8, position: usize) -> Option<u64> {
     let v = char_value(b)?;
-    Some(if position % 2 == 0 { digit_sum(2 * v) } else { digit_sum(v) })
+    Some(if position.is_multiple_of(2) { digit_sum(2 * v) } else { digit_sum(v) })
 }
 
 /// The check digit of the first eight characters.

@@ -431,7 +431,7 @@ fn any_changed_public_input_is_rejected() {
     // proofs in the prover's round-trip tests); every other input is a constrained cell.
     let transcript_only = [S::EPOCH, S::CUSTODIAN];
     for i in 0..S::COUNT {
-        let is_domain = i >= S::DEPLOYMENTS && (i - S::DEPLOYMENTS) % 2 == 0;
+        let is_domain = i >= S::DEPLOYMENTS && (i - S::DEPLOYMENTS).is_multiple_of(2);
         if transcript_only.contains(&i) || is_domain {
             continue;
         }

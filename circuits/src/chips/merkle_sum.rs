@@ -3,7 +3,6 @@
 //! carrying `sum = left_sum + right_sum`. Each leaf or node is one Poseidon permutation region;
 //! its sum lives in column 11 of the region's first row, next to the permutation.
 
-use ff::PrimeField;
 use halo2_proofs::{
     circuit::{Region, Value},
     plonk::{Advice, Column, ConstraintSystem, Selector},
@@ -309,7 +308,7 @@ mod tests {
     //! The tree chip alone (which exercises the Poseidon and range chips it is built on): a
     //! depth-2 tree proves its root, and a trace, a face value or a sum tampered with does not.
     use super::*;
-    use ff::Field;
+    use ff::{Field, PrimeField};
     use halo2_proofs::{
         circuit::{Layouter, SimpleFloorPlanner},
         dev::MockProver,

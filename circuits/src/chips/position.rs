@@ -303,11 +303,13 @@ pub struct AssignedPosition {
 
 pub struct PositionChip {
     config: PositionColumns,
+    /// The selectors of the gates that constrain a block (one per chip), all on its first row.
+    q_block: Vec<Selector>,
 }
 
 impl PositionChip {
-    pub fn construct(config: PositionColumns) -> Self {
-        Self { config }
+    pub fn construct(config: PositionColumns, q_block: Vec<Selector>) -> Self {
+        Self { config, q_block }
     }
 
     /// Equality on the data columns: the leaf's inputs, the eligibility flag and the totals
@@ -320,20 +322,18 @@ impl PositionChip {
     }
 
     /// Lays out one block from row `offset`; `index` is the leaf's index in tree order.
-    /// `q_block` is the selector of the chips' gates, on the block's first row.
     pub fn assign(
         &self,
         region: &mut Region<'_, Fr>,
         rules: &RulesTableChip,
         range: &RangeCheckChip,
-        q_block: &[Selector],
         offset: usize,
         index: usize,
         w: Option<&PositionWitness>,
     ) -> Result<AssignedPosition, Error> {
         let cfg = &self.config;
         let val = |f: &dyn Fn(&PositionWitness) -> Fr| w.map_or(Value::unknown(), |w| Value::known(f(w)));
-        for q in q_block {
+        for q in &self.q_block {
             q.enable(region, offset)?;
         }
         region.assign_fixed(cfg.has_prev, offset, Fr::from((index > 0) as u64));

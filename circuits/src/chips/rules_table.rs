@@ -220,7 +220,7 @@ mod tests {
 
     #[test]
     fn slots_accept_table_rows_and_refuse_anything_else() {
-        let prefix = u64::from_be_bytes(*b"\0\0912797");
+        let prefix = u64::from_be_bytes(*b"\x00\x00912797");
         assert!(ok(vec![
             (Tag::CharOdd, u64::from(b'K'), 2),
             (Tag::CharEven, u64::from(b'J'), 11),
@@ -233,7 +233,7 @@ mod tests {
         assert!(!ok(vec![(Tag::Byte, 256, 0)]));
         assert!(!ok(vec![(Tag::CharOdd, u64::from(b'K'), 3)]));
         assert!(!ok(vec![(Tag::Digit, u64::from(b'A'), 10)]));
-        assert!(!ok(vec![(Tag::Prefix, u64::from_be_bytes(*b"\0\0037833"), 0)]));
+        assert!(!ok(vec![(Tag::Prefix, u64::from_be_bytes(*b"\x00\x00037833"), 0)]));
         assert!(!ok(vec![(Tag::Byte, 7, 1)]));
         assert!(!ok(vec![(Tag::Off, 1, 0)]));
     }

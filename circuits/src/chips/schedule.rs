@@ -55,6 +55,15 @@ pub struct ScheduleChip {
     config: ScheduleConfig,
 }
 
+/// The public inputs the schedule is built from, as cells.
+#[derive(Clone, Copy, Debug)]
+pub struct SchedulePolicy {
+    pub as_of: Num,
+    pub max_maturity: Num,
+    /// `(max_days, bps)` per haircut slot.
+    pub buckets: [(Num, Num); HAIRCUT_SLOTS],
+}
+
 /// Rows [`ScheduleChip::assign_table`] uses.
 pub const TABLE_BUILD_ROWS: usize = 2 + HAIRCUT_SLOTS * 7 + (HAIRCUT_SLOTS - 1);
 
@@ -123,10 +132,9 @@ impl ScheduleChip {
         compare: &CompareChip,
         rules: &RulesTableChip,
         mut row: usize,
-        as_of: &Num,
-        max_maturity: &Num,
-        buckets: &[(Num, Num); HAIRCUT_SLOTS],
+        policy: &SchedulePolicy,
     ) -> Result<(), Error> {
+        let SchedulePolicy { as_of, max_maturity, buckets } = policy;
         let start = row;
         let seven = compare.constant(region, row, WEEKLY_DAYS)?;
         let eight = compare.constant(region, row + 1, WEEKLY_DAYS + 1)?;

@@ -18,7 +18,7 @@ use crate::chips::portfolio::{PortfolioChip, PortfolioConfig};
 use crate::chips::position::{PositionChip, PositionColumns, PositionInput, PositionWitness, BLOCK_ROWS};
 use crate::chips::range::RangeCheckChip;
 use crate::chips::rules_table::{RulesTableChip, RulesTableConfig, Slot};
-use crate::chips::schedule::{ScheduleChip, ScheduleConfig, TABLE_BUILD_ROWS};
+use crate::chips::schedule::{ScheduleChip, ScheduleConfig, SchedulePolicy, TABLE_BUILD_ROWS};
 use crate::cusip::{cusip_field, Eligibility};
 use crate::policy::{PolicyInstance, HAIRCUT_SLOTS};
 use crate::statement::DEPLOYMENT_SLOTS;
@@ -88,11 +88,12 @@ impl Circuit<Fr> for ChipCircuit {
         let range = RangeCheckChip::construct(config.position.gap.clone());
         rules.load(&mut layouter)?;
         range.load_table(&mut layouter)?;
-        let positions = PositionChip::construct(config.position.clone());
+        let q_block =
+            vec![config.cusip.q_block, config.order.q_block, config.schedule.q_block, config.portfolio.q_block];
+        let positions = PositionChip::construct(config.position.clone(), q_block);
         let schedule = ScheduleChip::construct(config.schedule.clone());
         let compare = CompareChip::construct(config.compare.clone());
         let liabilities = LiabilitiesChip::construct(config.liabilities.clone());
-        let q_block = [config.cusip.q_block, config.order.q_block, config.schedule.q_block, config.portfolio.q_block];
         layouter.assign_region(
             || "chips",
             |mut region| {
@@ -104,7 +105,7 @@ impl Circuit<Fr> for ChipCircuit {
                 }
                 let mut row = BLOCK_ROWS;
                 for (i, w) in self.blocks.iter().enumerate() {
-                    positions.assign(&mut region, &rules, &range, &q_block, row, i, Some(w))?;
+                    positions.assign(&mut region, &rules, &range, row, i, Some(w))?;
                     row += BLOCK_ROWS;
                 }
                 if let Some(p) = &self.policy {
@@ -118,7 +119,13 @@ impl Circuit<Fr> for ChipCircuit {
                         row += 1;
                     }
                     let buckets: [(Num, Num); HAIRCUT_SLOTS] = buckets.try_into().expect("12");
-                    schedule.assign_table(&mut region, &compare, &rules, row, &as_of, &max_maturity, &buckets)?;
+                    schedule.assign_table(
+                        &mut region,
+                        &compare,
+                        &rules,
+                        row,
+                        &SchedulePolicy { as_of, max_maturity, buckets },
+                    )?;
                     row += TABLE_BUILD_ROWS;
                 }
                 if let Some((supplies, ratio, counted)) = self.liabilities {

@@ -39,7 +39,7 @@ use crate::chips::portfolio::{PortfolioChip, PortfolioConfig, Totals};
 use crate::chips::position::{PositionChip, PositionColumns, PositionInput, PositionWitness, BLOCK_ROWS};
 use crate::chips::range::RangeCheckChip;
 use crate::chips::rules_table::{RulesTableChip, RulesTableConfig, Slot};
-use crate::chips::schedule::{ScheduleChip, ScheduleConfig, TABLE_BUILD_ROWS};
+use crate::chips::schedule::{ScheduleChip, ScheduleConfig, SchedulePolicy, TABLE_BUILD_ROWS};
 use crate::policy::{BPS_MAX, HAIRCUT_SLOTS};
 use crate::statement::{AttestationStatement as S, DEPLOYMENT_SLOTS};
 
@@ -156,7 +156,9 @@ impl Circuit<Fr> for AttestationCircuit {
     fn synthesize(&self, config: AttestationConfig, mut layouter: impl Layouter<Fr>) -> Result<(), Error> {
         let merkle = MerkleSumChip::construct(config.tree.clone());
         let rules = RulesTableChip::construct(config.rules.clone());
-        let positions = PositionChip::construct(config.position.clone());
+        let q_block =
+            vec![config.cusip.q_block, config.order.q_block, config.schedule.q_block, config.portfolio.q_block];
+        let positions = PositionChip::construct(config.position.clone(), q_block);
         let schedule = ScheduleChip::construct(config.schedule.clone());
         let portfolio = PortfolioChip::construct(config.portfolio.clone());
         let compare = CompareChip::construct(config.compare.clone());
@@ -192,7 +194,6 @@ impl Circuit<Fr> for AttestationCircuit {
         });
         let pv = |k: usize| publics.as_ref().map_or(Value::unknown(), |p| Value::known(p[k]));
         let complement = |k: usize| pv(k).map(|x| Fr::from(BPS_MAX) - x);
-        let q_block = [config.cusip.q_block, config.order.q_block, config.schedule.q_block, config.portfolio.q_block];
 
         let public: Vec<(Cell, usize)> = layouter.assign_region(
             || "attestation",
@@ -206,8 +207,7 @@ impl Circuit<Fr> for AttestationCircuit {
                 let mut assigned = Vec::with_capacity(n);
                 for (i, leaf) in tree.leaves.iter().enumerate() {
                     let w = blocks.as_ref().map(|b| &b[i]);
-                    let block =
-                        positions.assign(&mut region, &rules, merkle.range(), &q_block, base + BLOCK_ROWS * i, i, w)?;
+                    let block = positions.assign(&mut region, &rules, merkle.range(), base + BLOCK_ROWS * i, i, w)?;
                     for (cell, input) in [block.cusip, block.face, block.maturity].iter().zip(&leaf[..3]) {
                         region.constrain_equal(cell.cell, input.cell);
                     }
@@ -273,7 +273,13 @@ impl Circuit<Fr> for AttestationCircuit {
                     buckets.push((bound, bps));
                 }
                 let buckets: [(Num, Num); HAIRCUT_SLOTS] = buckets.try_into().expect("12 slots");
-                schedule.assign_table(&mut region, &compare, &rules, row, &as_of, &max_maturity, &buckets)?;
+                schedule.assign_table(
+                    &mut region,
+                    &compare,
+                    &rules,
+                    row,
+                    &SchedulePolicy { as_of, max_maturity, buckets },
+                )?;
                 row += TABLE_BUILD_ROWS;
 
                 // Liabilities and coverage on the counted total.

@@ -175,15 +175,15 @@ impl PoseidonChip {
         let spec = spec();
         let cfg = &self.config;
         let mut cells = [[None; TRACE_COLUMNS]; ROWS_PER_PERMUTATION];
-        for row in 0..ROWS_PER_PERMUTATION {
+        for (row, row_cells) in cells.iter_mut().enumerate() {
             let used = used_columns(row);
-            for col in 0..used {
+            for (col, cell) in row_cells.iter_mut().enumerate().take(used) {
                 let value = match trace {
                     Some(t) => Value::known(t.rows[row][col]),
                     None => Value::unknown(),
                 };
                 let assigned = region.assign_advice(cfg.advice[col], offset + row, value);
-                cells[row][col] = Some(AssignedValue { cell: assigned.cell(), value });
+                *cell = Some(AssignedValue { cell: assigned.cell(), value });
             }
             self.assign_row_constants(region, offset + row, row, spec);
         }

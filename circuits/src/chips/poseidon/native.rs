@@ -81,12 +81,11 @@ fn run(inputs: [Fr; 4], mut rows: Option<&mut Rows>) -> Fr {
     let mut round = 0;
     let runs = std::iter::once(SHORT_PARTIAL).chain(std::iter::repeat_n(WIDE_PARTIAL, WIDE_PARTIAL_ROWS));
     for row in 0..ROWS_PER_PERMUTATION {
-        let cells = rows.as_deref_mut().map(|r| &mut r[row]);
-        let cells = cells.map(|c| {
+        let mut cells = rows.as_deref_mut().map(|r| &mut r[row]);
+        if let Some(c) = cells.as_deref_mut() {
             c[..WIDTH].copy_from_slice(&state);
-            c
-        });
-        let in_partial = round >= FULL_ROUNDS / 2 && round < FULL_ROUNDS / 2 + PARTIAL_ROUNDS;
+        }
+        let in_partial = (FULL_ROUNDS / 2..FULL_ROUNDS / 2 + PARTIAL_ROUNDS).contains(&round);
         if in_partial {
             let run_len = runs.clone().nth(row - FULL_ROUNDS / 4).expect("partial row");
             let mut cells = cells;
