@@ -201,7 +201,8 @@ impl CompareChip {
         Ok(self.put(region, 3, row, min))
     }
 
-    /// One row: `f0 x + f1 y + f2 z + f3`, with absent inputs 0 (and unconstrained).
+    /// One row: `f0 x + f1 y + f2 z + f3`; an absent input counts with coefficient 0 (its cell
+    /// is not tied to anything).
     pub fn linear(
         &self,
         region: &mut Region<'_, Fr>,
@@ -212,13 +213,16 @@ impl CompareChip {
         self.config.q_linear.enable(region, row)?;
         let mut out = Value::known(f[3]);
         for (j, x) in inputs.iter().enumerate() {
-            region.assign_fixed(self.config.fixed[j], row, f[j]);
             match x {
                 Some(x) => {
+                    region.assign_fixed(self.config.fixed[j], row, f[j]);
                     self.copy(region, j, row, x);
                     out = out + x.value * Value::known(f[j]);
                 }
                 None => {
+                    // An absent input's cell is free (no copy constraint): its coefficient must
+                    // be 0 whatever the caller passed, or the prover picks the output.
+                    region.assign_fixed(self.config.fixed[j], row, Fr::ZERO);
                     self.put(region, j, row, Value::known(Fr::ZERO));
                 }
             }

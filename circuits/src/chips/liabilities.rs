@@ -98,12 +98,9 @@ impl LiabilitiesChip {
         row += 1;
         for pair in cells[3..].chunks(2) {
             let second = pair.get(1);
-            sum = compare.linear(
-                region,
-                row,
-                [Some(&sum), Some(&pair[0]), second],
-                [Fr::ONE, Fr::ONE, Fr::ONE, Fr::ZERO],
-            )?;
+            let f2 = if second.is_some() { Fr::ONE } else { Fr::ZERO };
+            sum =
+                compare.linear(region, row, [Some(&sum), Some(&pair[0]), second], [Fr::ONE, Fr::ONE, f2, Fr::ZERO])?;
             row += 1;
         }
         let ratio_cell = compare.bytes_range(region, rules, row, ratio, RATIO_BYTES / 4)?;
