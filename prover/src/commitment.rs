@@ -160,9 +160,10 @@ impl Commitment {
         bondproof_verifier::atomic::write_json_private(path, self)
     }
 
-    /// Reads and fully checks a commitment: leaf order, padding, and the root recomputed from
-    /// the leaves.
-    pub fn read(path: &Path) -> Result<(Commitment, Vec<CommittedLeaf>, MerkleSumTree), InputError> {
+    /// Reads a commitment file and parses every leaf, without judging the tree's structure
+    /// (`audit` reports that as findings). Bad input names the leaf and field: unreadable JSON,
+    /// another format version, a leaf count that is not `2^depth`, a field that does not parse.
+    pub fn read_unchecked(path: &Path) -> Result<(Commitment, Vec<CommittedLeaf>), InputError> {
         let text = std::fs::read_to_string(path).map_err(|e| InputError::new(path, format!("cannot read: {e}")))?;
         let c: Commitment = serde_json::from_str(&text)
             .map_err(|e| InputError::new(path, format!("not a commitment file: {e}")).at_line(e.line()))?;
@@ -174,37 +175,36 @@ impl Commitment {
             return Err(InputError::new(path, format!("depth {} does not match {} leaves", c.depth, c.leaves.len()))
                 .field("depth"));
         }
+        let leaves = c.leaves.iter().enumerate().map(|(i, r)| parse_leaf(path, i, r)).collect::<Result<Vec<_>, _>>()?;
+        Ok((c, leaves))
+    }
+
+    /// Reads and fully checks a commitment: leaf order, padding, and the root recomputed from
+    /// the leaves.
+    pub fn read(path: &Path) -> Result<(Commitment, Vec<CommittedLeaf>, MerkleSumTree), InputError> {
+        let (c, leaves) = Self::read_unchecked(path)?;
         let at =
             |i: usize, field: &str, msg: String| InputError::new(path, msg).at(Location::Position(i + 1)).field(field);
-        let mut leaves = Vec::with_capacity(c.leaves.len());
         let mut previous: Option<Cusip> = None;
         let mut padding_started = false;
-        for (i, r) in c.leaves.iter().enumerate() {
-            let cusip = if r.cusip.is_empty() {
-                padding_started = true;
-                None
-            } else {
-                if padding_started {
-                    return Err(at(i, "cusip", "a real leaf follows a padding leaf".into()));
+        for (i, leaf) in leaves.iter().enumerate() {
+            match leaf.cusip {
+                None => {
+                    padding_started = true;
+                    if leaf.face_value != 0 {
+                        return Err(at(i, "face_value", "a padding leaf must have face value 0".into()));
+                    }
                 }
-                let cusip = Cusip::parse(&r.cusip).map_err(|e| at(i, "cusip", e.to_string()))?;
-                if previous.is_some_and(|p| p >= cusip) {
-                    return Err(at(i, "cusip", format!("{cusip} is not in increasing CUSIP order")));
+                Some(cusip) => {
+                    if padding_started {
+                        return Err(at(i, "cusip", "a real leaf follows a padding leaf".into()));
+                    }
+                    if previous.is_some_and(|p| p >= cusip) {
+                        return Err(at(i, "cusip", format!("{cusip} is not in increasing CUSIP order")));
+                    }
+                    previous = Some(cusip);
                 }
-                previous = Some(cusip);
-                Some(cusip)
-            };
-            let face_value: u64 = r.face_value.parse().map_err(|_| {
-                at(i, "face_value", format!("'{}' is not a whole number of cents below 2^64", r.face_value))
-            })?;
-            if cusip.is_none() && face_value != 0 {
-                return Err(at(i, "face_value", "a padding leaf must have face value 0".into()));
             }
-            let maturity = NaiveDate::parse_from_str(&r.maturity, "%Y-%m-%d")
-                .map_err(|_| at(i, "maturity", format!("'{}' is not an ISO date", r.maturity)))?;
-            let salt =
-                parse_root(&r.salt).map_err(|_| at(i, "salt", "must be 0x-hex of a 32-byte field element".into()))?;
-            leaves.push(CommittedLeaf { cusip, face_value, maturity, salt });
         }
         let tree = build_tree(&leaves);
         if fr_hex(&tree.root()) != c.root.to_ascii_lowercase() {
@@ -216,4 +216,19 @@ impl Commitment {
         }
         Ok((c, leaves, tree))
     }
+}
+
+/// One leaf record's fields; `cusip: ""` is padding.
+fn parse_leaf(path: &Path, i: usize, r: &LeafRecord) -> Result<CommittedLeaf, InputError> {
+    let at = |field: &str, msg: String| InputError::new(path, msg).at(Location::Position(i + 1)).field(field);
+    let cusip =
+        if r.cusip.is_empty() { None } else { Some(Cusip::parse(&r.cusip).map_err(|e| at("cusip", e.to_string()))?) };
+    let face_value: u64 = r
+        .face_value
+        .parse()
+        .map_err(|_| at("face_value", format!("'{}' is not a whole number of cents below 2^64", r.face_value)))?;
+    let maturity = NaiveDate::parse_from_str(&r.maturity, "%Y-%m-%d")
+        .map_err(|_| at("maturity", format!("'{}' is not an ISO date", r.maturity)))?;
+    let salt = parse_root(&r.salt).map_err(|_| at("salt", "must be 0x-hex of a 32-byte field element".into()))?;
+    Ok(CommittedLeaf { cusip, face_value, maturity, salt })
 }

@@ -51,6 +51,14 @@ pub enum Error {
     InclusionProof { cusip: String, message: String },
     #[error("cannot start the proving threads: {0}")]
     Threads(String),
+    /// A ceremony file that is missing, truncated, corrupted or inconsistent (its message names
+    /// the file and what is wrong).
+    #[error("{0}")]
+    Ceremony(#[from] crate::ceremony::CeremonyError),
+    /// A verifying key the verifier has not established trust in: its setup was not named, or
+    /// it is not the key the circuit code and the named ceremony give.
+    #[error("REFUSED: {0}")]
+    Refused(String),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -60,7 +68,11 @@ impl Error {
     /// environment.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Uncovered { .. } | Error::Proof(_) | Error::Invalid(_) | Error::InclusionProof { .. } => 1,
+            Error::Uncovered { .. }
+            | Error::Proof(_)
+            | Error::Invalid(_)
+            | Error::InclusionProof { .. }
+            | Error::Refused(_) => 1,
             Error::Input(_)
             | Error::Usage(_)
             | Error::PolicyFile { .. }
@@ -72,7 +84,8 @@ impl Error {
             | Error::Write { .. }
             | Error::NotCommitted { .. }
             | Error::AccountNotListed { .. }
-            | Error::Threads(_) => 2,
+            | Error::Threads(_)
+            | Error::Ceremony(_) => 2,
         }
     }
 
@@ -116,5 +129,8 @@ mod tests {
         assert_eq!(Error::Violations { policy: "par".into(), violations: vec![] }.exit_code(), 2);
         assert_eq!(Error::Usage("--k".into()).exit_code(), 2);
         assert_eq!(Error::Invalid("bad".into()).exit_code(), 1);
+        assert_eq!(Error::Refused("unchecked setup".into()).exit_code(), 1);
+        let truncated = crate::ceremony::CeremonyError::KTooSmall { path: "pot.ptau".into() };
+        assert_eq!(Error::from(truncated).exit_code(), 2);
     }
 }

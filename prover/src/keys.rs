@@ -1,11 +1,17 @@
 //! KZG parameters and the proving/verifying keys, generated once per (circuit, depth, k, setup)
-//! and cached beside the parameters file.
+//! and cached beside the parameters file; and the verifying key rebuilt from the circuit code
+//! and a ceremony file alone ([`rebuild_verifying_key`]), which is what a verifier who trusts
+//! nothing the custodian hands over compares a pinned key with.
+//!
+//! Keys are deterministic: the same circuit code and the same setup give the same verifying-key
+//! bytes, whether the parameters came from a `setup` file cut down to the circuit's k or from the
+//! ceremony file imported at that k (halo2 commits to the fixed columns in the Lagrange basis,
+//! which both paths compute from the same G1 powers, and affine points have one encoding).
 
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 use bondproof_circuits::halo2_proofs::{
-    halo2curves::serde::SerdeObject,
     plonk::{keygen_pk, keygen_vk_custom, Circuit, ProvingKey},
     poly::{commitment::Params, kzg::commitment::ParamsKZG},
     SerdeFormat,
@@ -14,8 +20,8 @@ use bondproof_circuits::{ensure_max_degree, AttestationCircuit, Bn256, CircuitKi
 use bondproof_verifier::atomic::write_atomic;
 use bondproof_verifier::VerifierKey;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
+use crate::ceremony::{import_ceremony, CeremonyFormat, ImportedSetup};
 use crate::error::{Error, Result};
 
 /// What `setup` records beside a parameters file.
@@ -39,10 +45,66 @@ pub fn setup_insecure(k: u32) -> ParamsKZG<Bn256> {
 }
 
 pub fn write_params(params: &ParamsKZG<Bn256>, path: &Path, info: &ParamsInfo) -> std::io::Result<()> {
+    write_params_recorded(params, path, info, &SetupRecord { setup_id: setup_id(params), ceremony: None })
+}
+
+/// What `setup` records of a setup besides [`ParamsInfo`] (in the same `.json` note, which
+/// [`ParamsInfo`] reads past): its id and, when imported, the ceremony file it came from.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SetupRecord {
+    /// [`setup_id`]: what a verifier names with `--setup-id`.
+    pub setup_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ceremony: Option<CeremonyRecord>,
+}
+
+/// The ceremony file a setup was imported from.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CeremonyRecord {
+    /// The path as given to `setup --srs`.
+    pub file: String,
+    /// SHA-256 of the whole file, hex: to compare with the ceremony's published hash.
+    pub sha256: String,
+    pub format: CeremonyFormat,
+    /// The largest k the file holds.
+    pub powers_in_file: u32,
+}
+
+impl CeremonyRecord {
+    pub fn of(file: &Path, imported: &ImportedSetup) -> Self {
+        CeremonyRecord {
+            file: file.display().to_string(),
+            sha256: imported.file_sha256.clone(),
+            format: imported.format,
+            powers_in_file: imported.powers_in_file,
+        }
+    }
+}
+
+/// [`write_params`] with the record of where the setup came from.
+pub fn write_params_recorded(
+    params: &ParamsKZG<Bn256>,
+    path: &Path,
+    info: &ParamsInfo,
+    record: &SetupRecord,
+) -> std::io::Result<()> {
+    #[derive(Serialize)]
+    struct Note<'a> {
+        #[serde(flatten)]
+        info: &'a ParamsInfo,
+        #[serde(flatten)]
+        record: &'a SetupRecord,
+    }
     let mut bytes = Vec::new();
     params.write(&mut bytes)?;
     write_atomic(path, &bytes)?;
-    write_atomic(&info_path(path), &serde_json::to_vec_pretty(info).expect("serializes"))
+    write_atomic(&info_path(path), &serde_json::to_vec_pretty(&Note { info, record }).expect("serializes"))
+}
+
+/// The [`SetupRecord`] in a parameters file's note, if it has one (notes written before setup
+/// ids were recorded do not).
+pub fn read_setup_record(params: &Path) -> Option<SetupRecord> {
+    std::fs::read(info_path(params)).ok().and_then(|b| serde_json::from_slice(&b).ok())
 }
 
 /// Reads parameters in halo2's KZG format (the format of ceremony files), checking every point.
@@ -58,9 +120,10 @@ pub fn read_params(path: &Path) -> Result<(ParamsKZG<Bn256>, ParamsInfo)> {
     Ok((params, info))
 }
 
-/// A short identifier of a setup: the hash of tau * G2.
+/// A setup's identifier: the SHA-256 of tau * G2, hex (see
+/// [`bondproof_verifier::vk_file::setup_id_of`], which a verifier computes from a key).
 pub fn setup_id(params: &ParamsKZG<Bn256>) -> String {
-    hex::encode(&Sha256::digest(params.s_g2().to_raw_bytes())[..6])
+    bondproof_verifier::vk_file::setup_id_of(&params.s_g2())
 }
 
 /// Parameters cut down to exactly the k `kind` at this depth needs: keys and proofs are made at
@@ -103,7 +166,8 @@ pub fn key_paths_for(
     let dir = params_path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).join("keys");
     // Named by circuit, depth, k, setup and circuit code: any change to one is another key.
     let code = &bondproof_circuits::CIRCUITS_FINGERPRINT[..8];
-    let stem = format!("{}-d{depth}-k{}-{}-c{code}", kind.name(), params.k(), setup_id(params));
+    // 48 bits of the setup id tell setups apart in a file name; nothing trusts a cached key for it.
+    let stem = format!("{}-d{depth}-k{}-{}-c{code}", kind.name(), params.k(), &setup_id(params)[..12]);
     (dir.join(format!("{stem}.pk")), dir.join(format!("{stem}.vk.bin")))
 }
 
@@ -195,16 +259,71 @@ pub fn generate_keys<C: Circuit<Fr, Params = ()>>(
     params: &ParamsKZG<Bn256>,
     depth: usize,
 ) -> Result<CircuitKeys> {
-    ensure_max_degree();
-    let vk = keygen_vk_custom(params, shape, true).map_err(|e| Error::Keygen(format!("{e:?}")))?;
+    let vk = halo2_vk(shape, params)?;
     let pk = keygen_pk(params, vk.clone(), shape).map_err(|e| Error::Keygen(format!("{e:?}")))?;
     let vk_file = VerifierKey::new(kind, depth as u32, params, vk);
     Ok(CircuitKeys { pk, vk: vk_file, generated: true })
 }
 
+/// halo2's verifying key of `shape`: the one function both proving keys and rebuilt verifying
+/// keys are made with, so the two cannot drift apart (selector compression included).
+fn halo2_vk<C: Circuit<Fr, Params = ()>>(
+    shape: &C,
+    params: &ParamsKZG<Bn256>,
+) -> Result<bondproof_circuits::halo2_proofs::plonk::VerifyingKey<G1Affine>> {
+    ensure_max_degree();
+    keygen_vk_custom(params, shape, true).map_err(|e| Error::Keygen(format!("{e:?}")))
+}
+
+/// The verifying-key file of `kind` at this depth, from parameters already at the circuit's k:
+/// the same bytes [`generate_keys`] gives with the same parameters, without the proving key.
+pub fn verifying_key(kind: CircuitKind, params: &ParamsKZG<Bn256>, depth: usize) -> Result<VerifierKey> {
+    let vk = match kind {
+        CircuitKind::Attestation => halo2_vk(&AttestationCircuit::shape(depth), params)?,
+        CircuitKind::Inclusion => halo2_vk(&InclusionCircuit::shape(depth), params)?,
+    };
+    Ok(VerifierKey::new(kind, depth as u32, params, vk))
+}
+
+/// A verifying key rebuilt from circuit code and a ceremony file, and what the file was.
+pub struct RebuiltKey {
+    pub key: VerifierKey,
+    /// The setup id (equal to `key.setup_id()`).
+    pub setup_id: String,
+    /// SHA-256 of the ceremony file, hex.
+    pub file_sha256: String,
+    pub format: CeremonyFormat,
+}
+
+/// Imports the ceremony file at `kind`'s k for this depth (checking it: see
+/// [`crate::ceremony`]) and derives the verifying key from it and the circuit code alone.
+pub fn rebuild_verifying_key(kind: CircuitKind, ceremony: &Path, depth: usize) -> Result<RebuiltKey> {
+    if !(1..=crate::commitment::MAX_DEPTH).contains(&depth) {
+        return Err(Error::Usage(format!(
+            "depth {depth} is out of range (1..={}): no key is made for it",
+            crate::commitment::MAX_DEPTH
+        )));
+    }
+    let imported = import_ceremony(ceremony, kind.min_k(depth))?;
+    let key = verifying_key(kind, &imported.params, depth)?;
+    Ok(RebuiltKey { key, setup_id: imported.setup_id, file_sha256: imported.file_sha256, format: imported.format })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_verifying_key_alone_is_the_one_keygen_makes_and_the_same_every_time() {
+        let depth = 2;
+        let params = setup_insecure(CircuitKind::Inclusion.min_k(depth));
+        let full = generate_keys(CircuitKind::Inclusion, &InclusionCircuit::shape(depth), &params, depth).unwrap();
+        let alone = verifying_key(CircuitKind::Inclusion, &params, depth).unwrap();
+        assert_eq!(full.vk.bytes, alone.bytes);
+        assert_eq!(verifying_key(CircuitKind::Inclusion, &params, depth).unwrap().bytes, alone.bytes);
+        assert_eq!(alone.setup_id(), setup_id(&params));
+        assert_eq!(setup_id(&params).len(), 64);
+    }
 
     #[test]
     fn cached_keys_are_named_by_circuit_depth_setup_and_circuit_code() {

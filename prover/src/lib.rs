@@ -2,7 +2,9 @@
 //! Merkle-sum tree and commitment, parameters and key caching, proving, and the `bondproof` CLI.
 
 pub mod attestation;
+pub mod audit;
 pub mod bench;
+pub mod ceremony;
 pub mod commitment;
 pub mod error;
 pub mod inclusion;

@@ -103,7 +103,7 @@ fn attested_file(name: &str) -> String {
 
 fn verify(dir: &Path, attestation: &str, json: bool) -> Run {
     let vk = attested_file("attestation.vk.bin");
-    let mut args = vec!["verify", "--attestation", attestation, "--vk", &vk];
+    let mut args = vec!["verify", "--attestation", attestation, "--vk", &vk, "--allow-unchecked-setup"];
     if json {
         args.push("--json");
     }
@@ -643,7 +643,17 @@ fn policy_attestation_proves_and_its_policy_is_bound() {
     assert_eq!(run.code, 0, "{}", run.describe());
     assert!(run.stdout.contains("money-fund-sec") && run.stdout.contains("COVERED"), "{}", run.describe());
     assert!(run.stdout.contains(&format!("custodian    {custodian}\n")), "{}", run.describe());
-    let verify = bondproof(dir, &["verify", "--attestation", "out/attestation.json", "--vk", "out/attestation.vk.bin"]);
+    let verify = bondproof(
+        dir,
+        &[
+            "verify",
+            "--attestation",
+            "out/attestation.json",
+            "--vk",
+            "out/attestation.vk.bin",
+            "--allow-unchecked-setup",
+        ],
+    );
     assert_eq!(verify.code, 0, "{}", verify.describe());
     assert!(
         verify.stdout.contains("max WAM 60 days") && verify.stdout.contains("Example Custody"),
@@ -654,7 +664,15 @@ fn policy_attestation_proves_and_its_policy_is_bound() {
     // The policy as verify reports it is the one a registry owner would require.
     let verified = json_of(&bondproof(
         dir,
-        &["verify", "--attestation", "out/attestation.json", "--vk", "out/attestation.vk.bin", "--json"],
+        &[
+            "verify",
+            "--attestation",
+            "out/attestation.json",
+            "--vk",
+            "out/attestation.vk.bin",
+            "--allow-unchecked-setup",
+            "--json",
+        ],
     ));
     assert_eq!(verified["unverified"]["policy"], "money-fund-sec");
     assert_eq!(verified["proved"]["policy"]["max_wam_days"], "60");
@@ -690,18 +708,27 @@ fn policy_attestation_proves_and_its_policy_is_bound() {
     let mut bundle = original.clone();
     bundle["public_inputs"]["policy"]["max_wam_days"] = serde_json::json!("61");
     std::fs::write(dir.join("loosened.json"), bundle.to_string()).unwrap();
-    let run = bondproof(dir, &["verify", "--attestation", "loosened.json", "--vk", "out/attestation.vk.bin"]);
+    let run = bondproof(
+        dir,
+        &["verify", "--attestation", "loosened.json", "--vk", "out/attestation.vk.bin", "--allow-unchecked-setup"],
+    );
     assert_eq!(run.code, 1, "{}", run.describe());
     let mut bundle = original.clone();
     bundle["public_inputs"]["policy"]["wam_enabled"] = serde_json::json!(false);
     std::fs::write(dir.join("dropped.json"), bundle.to_string()).unwrap();
-    let run = bondproof(dir, &["verify", "--attestation", "dropped.json", "--vk", "out/attestation.vk.bin"]);
+    let run = bondproof(
+        dir,
+        &["verify", "--attestation", "dropped.json", "--vk", "out/attestation.vk.bin", "--allow-unchecked-setup"],
+    );
     assert_eq!(run.code, 1, "{}", run.describe());
     // The name is a label: renaming verifies, and verify shows the new name as unverified only.
     let mut bundle = original;
     bundle["metadata"]["policy"] = serde_json::json!("totally-safe");
     std::fs::write(dir.join("renamed.json"), bundle.to_string()).unwrap();
-    let run = bondproof(dir, &["verify", "--attestation", "renamed.json", "--vk", "out/attestation.vk.bin"]);
+    let run = bondproof(
+        dir,
+        &["verify", "--attestation", "renamed.json", "--vk", "out/attestation.vk.bin", "--allow-unchecked-setup"],
+    );
     assert_eq!(run.code, 0, "{}", run.describe());
     let unverified_at = run.stdout.find("Unverified").unwrap();
     assert_eq!(run.stdout.find("totally-safe").map(|i| i > unverified_at), Some(true), "{}", run.describe());

@@ -205,6 +205,7 @@ fn reconcile(dir: &Path, statement: &str, root: &str, json: bool) -> Run {
         "proofs",
         "--vk",
         "proofs/inclusion.vk.bin",
+        "--allow-unchecked-setup",
         "--root",
         root,
         "--as-of",
@@ -272,8 +273,15 @@ fn cli_reconcile_reports_a_missing_position_and_a_changed_face_value() {
 fn cli_verify_pins_the_root() {
     let (dir, root) = proved_all();
     let verify = |root: Option<&str>| {
-        let mut args =
-            vec!["inclusion", "verify", "--proof", "proofs/912797UD7.json", "--vk", "proofs/inclusion.vk.bin"];
+        let mut args = vec![
+            "inclusion",
+            "verify",
+            "--proof",
+            "proofs/912797UD7.json",
+            "--vk",
+            "proofs/inclusion.vk.bin",
+            "--allow-unchecked-setup",
+        ];
         if let Some(r) = root {
             args.extend(["--root", r]);
         }
@@ -313,8 +321,20 @@ fn cli_verify_pins_the_root() {
         ],
     );
     assert_eq!(r.code, 0, "{}", r.describe());
-    let r =
-        bondproof(dir.path(), &["inclusion", "verify", "--proof", "one.json", "--vk", "one.vk.bin", "--root", &root]);
+    let r = bondproof(
+        dir.path(),
+        &[
+            "inclusion",
+            "verify",
+            "--proof",
+            "one.json",
+            "--vk",
+            "one.vk.bin",
+            "--allow-unchecked-setup",
+            "--root",
+            &root,
+        ],
+    );
     assert_eq!(r.code, 0, "{}", r.describe());
     let r = bondproof(
         dir.path(),

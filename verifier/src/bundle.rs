@@ -109,7 +109,9 @@ pub struct Metadata {
     pub custodian: Option<String>,
     #[serde(default)]
     pub deployments: Vec<DeploymentLabel>,
-    /// True when the proof was made with a locally generated, insecure setup.
+    /// The prover's claim that it used a locally generated, insecure setup. Unverified: the
+    /// verifier judges the setup of the key it pins, never this field (absent reads as false).
+    #[serde(default)]
     pub insecure_setup: bool,
     pub prover: String,
 }

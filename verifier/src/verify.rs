@@ -1,4 +1,6 @@
-//! Checking a proof against a pinned verifying key.
+//! Checking a proof against a verifying key, and the key against what the verifier trusts: a
+//! key rebuilt from the circuit code and a ceremony file ([`check_rebuilt_key`]), or at least
+//! a setup the verifier named ([`check_setup_id`]).
 
 use std::io::Cursor;
 
@@ -27,6 +29,37 @@ pub enum VerifyError {
     Malformed(String),
     #[error("the proof does not verify: {0}")]
     InvalidProof(String),
+    #[error("the pinned verifying key {pinned} is not the key {rebuilt} rebuilt from the circuit code and the ceremony: {detail}")]
+    KeyDiffers { pinned: String, rebuilt: String, detail: String },
+    #[error("the verifying key's setup is {key}, not the setup {named} you named")]
+    SetupMismatch { key: String, named: String },
+    #[error("the verifying key's G1 or G2 generator is not the curve's standard one, as no ceremony has it: the key is forged")]
+    NonStandardGenerators,
+}
+
+/// Refuses a pinned key that is not, byte for byte, the key rebuilt from the circuit code and
+/// the ceremony. A key carries every fixed commitment (selectors, constants, tables), so one
+/// that differs may switch a constraint off; the message says what differs.
+pub fn check_rebuilt_key(rebuilt: &VerifierKey, pinned: &VerifierKey) -> Result<(), VerifyError> {
+    match rebuilt.difference(pinned) {
+        None => Ok(()),
+        Some(detail) => Err(VerifyError::KeyDiffers { pinned: pinned.hash_hex(), rebuilt: rebuilt.hash_hex(), detail }),
+    }
+}
+
+/// Accepts a key whose setup is the one named by `setup_id` (see
+/// [`crate::vk_file::setup_id_of`]; `0x` optional) and whose generators are the standard ones.
+/// This checks the setup only: the key's fixed commitments are still the key maker's, which
+/// only [`check_rebuilt_key`] checks.
+pub fn check_setup_id(key: &VerifierKey, setup_id: &str) -> Result<(), VerifyError> {
+    let named = crate::vk_file::parse_setup_id(setup_id).unwrap_or_else(|| setup_id.trim().to_string());
+    if key.setup_id() != named {
+        return Err(VerifyError::SetupMismatch { key: key.setup_id(), named });
+    }
+    if !key.has_standard_generators() {
+        return Err(VerifyError::NonStandardGenerators);
+    }
+    Ok(())
 }
 
 /// Verifies raw proof bytes for these public inputs. Extra bytes after the proof are an error:

@@ -2,6 +2,17 @@
 //! ([`CircuitKind::name`]) and depth, the three KZG points verification needs (G1 generator, G2
 //! generator, tau * G2), and halo2's verifying key. Its SHA-256 is the `vk_hash` a bundle
 //! carries, so the hash pins the trusted setup as well as the circuit.
+//!
+//! Everything in the file is derived from the circuit code (name, depth, constraint system,
+//! fixed and permutation commitments) and the setup (the three points, and the G1 powers the
+//! commitments are made with): no timestamp, no path, no randomness. So a verifier who holds the
+//! ceremony file rebuilds the same bytes (`bondproof keys`, `verify --srs`) and needs nothing
+//! from the custodian but the proof.
+//!
+//! Layout (integers little-endian): magic (8) | u32 name length | name | u32 depth | u32 k |
+//! G1 generator (64) | G2 generator (128) | tau*G2 (128) | halo2's key: version byte | u32 k |
+//! compress-selectors byte | u32 number of fixed columns | the fixed commitments (64 each) |
+//! the permutation commitments (64 each) | the packed selectors.
 
 use std::io::{Read, Write};
 
@@ -108,6 +119,87 @@ impl VerifierKey {
     pub fn hash_hex(&self) -> String {
         format!("0x{}", hex::encode(Sha256::digest(&self.bytes)))
     }
+
+    /// The setup the key was made with: [`setup_id_of`] its tau*G2.
+    pub fn setup_id(&self) -> String {
+        setup_id_of(&self.params.s_g2())
+    }
+
+    /// Whether the key's G1 and G2 points are the curve's standard generators, as in every
+    /// ceremony. The setup id names tau*G2 only, so a key matched by id alone must also have
+    /// these: with G2 replaced by tau*G2, say, the KZG pairing check no longer involves tau
+    /// and any opening passes.
+    pub fn has_standard_generators(&self) -> bool {
+        self.params.get_g()[0] == G1Affine::generator() && self.params.g2() == G2Affine::generator()
+    }
+
+    /// Length of the header before halo2's key: magic, name, depth, k and the three points.
+    fn header_len(&self) -> usize {
+        MAGIC.len() + 4 + self.circuit.name().len() + 4 + 4 + 64 + 128 + 128
+    }
+
+    /// Byte range of fixed commitment `i` in the file, if the key has that many fixed columns.
+    pub fn fixed_commitment_range(&self, i: usize) -> Option<std::ops::Range<usize>> {
+        // halo2's key starts with a version byte, k (4 bytes), the compress-selectors byte and
+        // the number of fixed columns (4 bytes).
+        let start = self.header_len() + 1 + 4 + 1 + 4 + 64 * i;
+        (i < self.vk.fixed_commitments().len()).then_some(start..start + 64)
+    }
+
+    /// The first way `other` differs from this key, for a message; `None` if the files are
+    /// byte-identical.
+    pub fn difference(&self, other: &VerifierKey) -> Option<String> {
+        if self.bytes == other.bytes {
+            return None;
+        }
+        let (a, b) = (self, other);
+        if a.circuit != b.circuit || a.depth != b.depth || a.k() != b.k() {
+            return Some(format!(
+                "it is for the {} circuit at depth {}, k {}, not the {} circuit at depth {}, k {}",
+                b.circuit,
+                b.depth,
+                b.k(),
+                a.circuit,
+                a.depth,
+                a.k()
+            ));
+        }
+        if a.params.get_g()[0] != b.params.get_g()[0] || a.params.g2() != b.params.g2() {
+            return Some("its KZG generators differ".into());
+        }
+        if a.params.s_g2() != b.params.s_g2() {
+            return Some(format!("its setup differs (setup id {}, not {})", b.setup_id(), a.setup_id()));
+        }
+        let (fa, fb) = (a.vk.fixed_commitments(), b.vk.fixed_commitments());
+        if fa.len() != fb.len() {
+            return Some(format!("it has {} fixed columns, not {}", fb.len(), fa.len()));
+        }
+        if let Some(i) = (0..fa.len()).find(|&i| fa[i] != fb[i]) {
+            return Some(format!(
+                "its fixed commitment {i} differs (a selector, constant or table of the circuit is not the code's)"
+            ));
+        }
+        let (pa, pb) = (a.vk.permutation().commitments(), b.vk.permutation().commitments());
+        if pa.len() != pb.len() || pa != pb {
+            return Some("its permutation (copy-constraint) commitments differ".into());
+        }
+        Some("its constraint system or selector bytes differ".into())
+    }
+}
+
+/// A setup's identifier: SHA-256 of its tau*G2 (raw encoding), 64 hex digits. tau*G2 is the one
+/// point of a KZG setup a verifier uses that depends on tau, and every cut of a ceremony to a
+/// smaller k keeps it, so one id names the ceremony at every size. The full hash, not a prefix:
+/// a verifier accepts a key by this id, and a short one could be matched by a made-up setup.
+pub fn setup_id_of(s_g2: &G2Affine) -> String {
+    hex::encode(Sha256::digest(s_g2.to_raw_bytes()))
+}
+
+/// A setup id as a user typed it (`0x` optional, any case), or `None` if it is not 64 hex digits.
+pub fn parse_setup_id(s: &str) -> Option<String> {
+    let h = s.trim();
+    let h = h.strip_prefix("0x").unwrap_or(h).to_ascii_lowercase();
+    (h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit())).then_some(h)
 }
 
 /// KZG parameters sufficient for verification: the first G1 power and the two G2 points.
@@ -141,4 +233,19 @@ fn read_point(r: &mut &[u8], len: usize) -> std::io::Result<Vec<u8>> {
     let mut b = vec![0u8; len];
     r.read_exact(&mut b)?;
     Ok(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_setup_id_is_64_hex_digits_with_an_optional_0x() {
+        let id = "ab".repeat(32);
+        assert_eq!(parse_setup_id(&id).as_deref(), Some(id.as_str()));
+        assert_eq!(parse_setup_id(&format!(" 0x{} ", id.to_uppercase())).as_deref(), Some(id.as_str()));
+        assert_eq!(parse_setup_id(&id[..12]), None, "a prefix is not an id: anyone could match 48 bits");
+        assert_eq!(parse_setup_id(&format!("{}zz", &id[..62])), None);
+        assert_eq!(setup_id_of(&G2Affine::generator()).len(), 64);
+    }
 }

@@ -4,10 +4,11 @@ use std::path::PathBuf;
 
 use bondproof_circuits::halo2_proofs::poly::commitment::Params;
 use bondproof_circuits::CircuitKind;
-use bondproof_prover::attestation::{policy_or_par, prove_attestation, ProveRequest};
+use bondproof_prover::attestation::policy_or_par;
 use bondproof_prover::keys::read_params;
 
-use super::{commit::commit_holdings, parse_as_of, parse_custodian, setup::setup, spinner, Failure};
+use super::prove::{prove_and_report, StatementArgs};
+use super::{commit::commit_holdings, parse_as_of, parse_custodian, setup::setup, Failure};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -34,27 +35,16 @@ pub struct Args {
     /// Valuation date, YYYY-MM-DD (default: today, UTC).
     #[arg(long)]
     pub as_of: Option<String>,
-    /// The policy file to prove under (eligibility, maturities, haircuts, money-fund rules),
-    /// e.g. fixtures/policies/sec-15c3-1.json; default: par.
-    #[arg(long)]
-    pub policy: Option<PathBuf>,
-    /// Ratio to prove in basis points; default: the policy's min_ratio_bps (par: 10000).
-    #[arg(long)]
-    pub ratio_bps: Option<u32>,
-    /// The custodian's Ethereum address (0x + 40 hex digits), a public input; default: the
-    /// zero address, which no registry accepts.
-    #[arg(long)]
-    pub custodian: Option<String>,
-    /// A name for the custodian, recorded in the bundle as unverified metadata.
-    #[arg(long)]
-    pub custodian_label: Option<String>,
+    #[command(flatten)]
+    pub statement: StatementArgs,
 }
 
 pub fn run(a: &Args, json: bool) -> Result<(), Failure> {
     let as_of = parse_as_of(a.as_of.as_deref())?;
-    let custodian = parse_custodian(a.custodian.as_deref())?;
+    // Refused before anything is written.
+    parse_custodian(a.statement.custodian.as_deref())?;
     // Checked at commit already, so a holdings file that breaks the policy writes nothing.
-    let policy = policy_or_par(a.policy.as_deref())?;
+    let policy = policy_or_par(a.statement.policy.as_deref())?;
     let commitment = a.out.join("commitment.json");
     let c = commit_holdings(&a.holdings, a.epoch, &commitment, a.depth, as_of, Some(&policy))?;
 
@@ -66,19 +56,5 @@ pub fn run(a: &Args, json: bool) -> Result<(), Failure> {
         setup(k, &params, a.srs.as_deref(), json)?;
     }
     let out = a.out.join("attestation.json");
-    let req = ProveRequest {
-        commitment: &commitment,
-        liabilities: &a.liabilities,
-        params: &params,
-        out: &out,
-        ratio_bps: a.ratio_bps,
-        policy: a.policy.as_deref(),
-        custodian,
-        custodian_label: a.custodian_label.clone(),
-    };
-    let pb = spinner(json);
-    let outcome = prove_attestation(&req, &|m| pb.set_message(m.to_string()));
-    pb.finish_and_clear();
-    super::prove::report(&outcome?, &out, json);
-    Ok(())
+    prove_and_report(&a.statement, &commitment, &a.liabilities, &params, &out, json)
 }

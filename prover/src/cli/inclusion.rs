@@ -11,49 +11,57 @@ use bondproof_prover::ingest::{aggregate_by_cusip, load_holdings};
 use bondproof_prover::Error;
 use bondproof_verifier::bundle::parse_root;
 use bondproof_verifier::inclusion_bundle::InclusionBundle;
-use bondproof_verifier::{verify_inclusion_bundle, VerifierKey};
+use bondproof_verifier::verify_inclusion_bundle;
 use clap::{ArgGroup, Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
-use super::{parse_as_of, print_json, read_vk, spinner, Failure};
+use super::keys::{trust_flag, TrustArgs};
+use super::{parse_as_of, print_json, spinner, Failure};
 
 #[derive(Subcommand)]
 pub enum Command {
     /// Prove that one position (--cusip) or every position (--all) is in the committed tree.
     Prove(ProveArgs),
-    /// Verify an inclusion proof against the verifying key you trust (exit 0 valid, 1 invalid).
-    Verify {
-        /// The inclusion bundle (`<CUSIP>.json`).
-        #[arg(long)]
-        proof: PathBuf,
-        /// The pinned verifying key (`inclusion.vk.bin`); a bundle only carries its hash.
-        #[arg(long)]
-        vk: PathBuf,
-        /// The root the custodian published (0x-hex); the proof must be for this root.
-        #[arg(long)]
-        root: Option<String>,
-    },
+    /// Verify an inclusion proof against a key you trust (exit 0 valid, 1 invalid).
+    Verify(VerifyArgs),
     /// Check a custodian's statement against inclusion proofs: every CUSIP must be proved, under
     /// the root, at exactly the statement's face value (its rows summed). Exit 1 if any is not.
-    Reconcile {
-        /// The custodian's statement: a holdings file (CSV or JSON).
-        #[arg(long)]
-        statement: PathBuf,
-        /// Folder of inclusion bundles (what `inclusion prove --all` wrote).
-        #[arg(long)]
-        proofs: PathBuf,
-        /// The pinned verifying key (`inclusion.vk.bin`).
-        #[arg(long)]
-        vk: PathBuf,
-        /// The root the custodian published (0x-hex).
-        #[arg(long)]
-        root: String,
-        /// The statement's date, YYYY-MM-DD (default: today, UTC); positions matured by then are
-        /// rejected, as at commit.
-        #[arg(long)]
-        as_of: Option<String>,
-    },
+    Reconcile(ReconcileArgs),
+}
+
+#[derive(Args)]
+pub struct VerifyArgs {
+    /// The inclusion bundle (`<CUSIP>.json`).
+    #[arg(long)]
+    proof: PathBuf,
+    /// The root the custodian published (0x-hex); the proof must be for this root.
+    #[arg(long)]
+    root: Option<String>,
+    /// The key: pinned (`inclusion.vk.bin`) and/or rebuilt from a ceremony (--srs).
+    #[command(flatten)]
+    trust: TrustArgs,
+}
+
+#[derive(Args)]
+pub struct ReconcileArgs {
+    /// The custodian's statement: a holdings file (CSV or JSON).
+    #[arg(long)]
+    statement: PathBuf,
+    /// Folder of inclusion bundles (what `inclusion prove --all` wrote).
+    #[arg(long)]
+    proofs: PathBuf,
+    /// The root the custodian published (0x-hex).
+    #[arg(long)]
+    root: String,
+    /// The statement's date, YYYY-MM-DD (default: today, UTC); positions matured by then are
+    /// rejected, as at commit.
+    #[arg(long)]
+    as_of: Option<String>,
+    /// The key: pinned (`inclusion.vk.bin`) and/or rebuilt from a ceremony (--srs; the depth is
+    /// the proofs').
+    #[command(flatten)]
+    trust: TrustArgs,
 }
 
 #[derive(Args)]
@@ -86,10 +94,8 @@ pub struct ProveArgs {
 pub fn run(command: Command, json: bool) -> Result<(), Failure> {
     match command {
         Command::Prove(a) => prove(&a, json),
-        Command::Verify { proof, vk, root } => verify(&proof, &vk, root.as_deref(), json),
-        Command::Reconcile { statement, proofs, vk, root, as_of } => {
-            reconcile_cmd(&statement, &proofs, &vk, &root, as_of.as_deref(), json)
-        }
+        Command::Verify(a) => verify(&a, json),
+        Command::Reconcile(a) => reconcile_cmd(&a, json),
     }
 }
 
@@ -125,10 +131,11 @@ fn prove(a: &ProveArgs, json: bool) -> Result<(), Failure> {
         insecure_note(prover.insecure_setup);
         println!("  wrote        {} and {}", a.out.display(), vk_path.display());
         println!(
-            "  check it     bondproof inclusion verify --proof {} --vk {} --root {}",
+            "  check it     bondproof inclusion verify --proof {} --vk {} --root {} {}",
             a.out.display(),
             vk_path.display(),
-            bundle.public_inputs.root
+            bundle.public_inputs.root,
+            trust_flag(&a.params, prover.insecure_setup)
         );
     }
     Ok(())
@@ -167,10 +174,11 @@ fn prove_all(prover: &InclusionProver, a: &ProveArgs, json: bool) -> Result<(), 
         insecure_note(prover.insecure_setup);
         println!("  wrote        {}/<CUSIP>.json and {}", a.out.display(), outcome.vk_path.display());
         println!(
-            "  reconcile    bondproof inclusion reconcile --statement STATEMENT.csv --proofs {} --vk {} --root {}",
+            "  reconcile    bondproof inclusion reconcile --statement STATEMENT.csv --proofs {} --vk {} --root {} {}",
             a.out.display(),
             outcome.vk_path.display(),
-            prover.root_hex()
+            prover.root_hex(),
+            trust_flag(&a.params, prover.insecure_setup)
         );
     }
     Ok(())
@@ -182,35 +190,30 @@ fn insecure_note(insecure: bool) {
     }
 }
 
-fn read_key(vk: &Path) -> Result<VerifierKey, Error> {
-    let key = read_vk(vk)?;
-    if key.circuit != CircuitKind::Inclusion {
-        return Err(Error::Usage(format!(
-            "{}: this verifying key is for the {} circuit, not inclusion (use the inclusion.vk.bin written beside the proofs)",
-            vk.display(),
-            key.circuit
-        )));
-    }
-    Ok(key)
-}
-
 fn read_root(root: &str) -> Result<Fr, Error> {
     parse_root(root.trim()).map_err(|e| Error::Usage(format!("--root '{root}': {e}")))
 }
 
-fn verify(proof: &Path, vk: &Path, root: Option<&str>, json: bool) -> Result<(), Failure> {
+fn verify(a: &VerifyArgs, json: bool) -> Result<(), Failure> {
+    let proof = &a.proof;
     if !proof.exists() {
         return Err(Error::Usage(format!("{}: no such file", proof.display())).into());
     }
-    let key = read_key(vk)?;
-    let root = root.map(read_root).transpose()?;
-    let bundle = InclusionBundle::read(proof).map_err(|e| Error::Invalid(e.to_string()))?;
-    let inputs = verify_inclusion_bundle(&bundle, &key, root.as_ref())
+    let root = a.root.as_deref().map(read_root).transpose()?;
+    // Read before the key so a rebuilt key takes the bundle's depth; a bundle that does not parse
+    // is an invalid proof (exit 1), reported after a bad key file (exit 2).
+    let bundle = InclusionBundle::read(proof);
+    let depth = || bundle.as_ref().map(|b| b.circuit.depth as usize).map_err(|e| Error::Invalid(e.to_string()));
+    let trusted = a.trust.key(CircuitKind::Inclusion, json, depth)?;
+    let bundle = bundle.map_err(|e| Error::Invalid(e.to_string()))?;
+    let inputs = verify_inclusion_bundle(&bundle, &trusted.key, root.as_ref())
         .map_err(|e| Error::Invalid(format!("{}: {e}", proof.display())))?;
     let p = &bundle.public_inputs;
     if json {
+        let trust = trusted.json();
         print_json(&json!({"ok": true, "valid": true, "public_inputs": p, "root_pinned": root.is_some(),
-            "vk_hash": bundle.vk_hash, "as_of": bundle.metadata.as_of, "insecure_setup": bundle.metadata.insecure_setup}));
+            "vk_hash": bundle.vk_hash, "key": trust["key"], "setup": trust["setup"],
+            "unverified": bundle.metadata}));
     } else {
         println!(
             "VALID: {} at {} face value is a position of the tree under root {}",
@@ -218,34 +221,58 @@ fn verify(proof: &Path, vk: &Path, root: Option<&str>, json: bool) -> Result<(),
             usd(inputs.face_value as u128),
             p.root
         );
-        println!("  epoch {}, as of {}", inputs.epoch, bundle.metadata.as_of);
+        println!("  epoch        {}", inputs.epoch);
+        trusted.print();
         if root.is_none() {
             println!("  note: the root was not pinned; pass --root with the root the custodian published");
         }
-        if bundle.metadata.insecure_setup {
-            println!("  note: made with an insecure local setup (test only)");
-        }
+        let m = &bundle.metadata;
+        println!("Unverified metadata (the proof does not bind it):");
+        println!("  as of        {}", m.as_of);
+        println!("  created at   {}", m.created_at);
+        println!(
+            "  setup claim  {} (the bundle's insecure_setup; the setup line above is what was checked)",
+            if m.insecure_setup { "insecure local setup" } else { "not an insecure local setup" }
+        );
     }
     Ok(())
 }
 
-fn reconcile_cmd(
-    statement: &Path,
-    proofs: &Path,
-    vk: &Path,
-    root: &str,
-    as_of: Option<&str>,
-    json: bool,
-) -> Result<(), Failure> {
-    let key = read_key(vk)?;
+/// The one depth of the inclusion bundles in `proofs` (a key is per depth), to rebuild the key
+/// at when none is pinned.
+fn proofs_depth(proofs: &Path) -> Result<usize, Error> {
+    let entries = std::fs::read_dir(proofs).map_err(|e| Error::Usage(format!("{}: {e}", proofs.display())))?;
+    let mut depths = std::collections::BTreeSet::new();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.extension().is_some_and(|e| e == "json") {
+            if let Ok(b) = InclusionBundle::read(&path) {
+                depths.insert(b.circuit.depth as usize);
+            }
+        }
+    }
+    match depths.len() {
+        1 => Ok(*depths.first().expect("one depth")),
+        0 => Err(Error::Usage(format!("{}: no readable inclusion proof to take the depth from", proofs.display()))),
+        _ => Err(Error::Usage(format!(
+            "{}: proofs of several depths ({}); reconcile one depth at a time, or pin its key with --vk",
+            proofs.display(),
+            depths.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", ")
+        ))),
+    }
+}
+
+fn reconcile_cmd(a: &ReconcileArgs, json: bool) -> Result<(), Failure> {
+    let (statement, proofs, root) = (&a.statement, &a.proofs, &a.root);
     let root_fr = read_root(root)?;
-    let as_of = parse_as_of(as_of)?;
+    let as_of = parse_as_of(a.as_of.as_deref())?;
     if !proofs.is_dir() {
         return Err(Error::Usage(format!("{}: not a folder of proofs", proofs.display())).into());
     }
+    let trusted = a.trust.key(CircuitKind::Inclusion, json, || proofs_depth(proofs))?;
     let positions = load_holdings(statement, as_of)?;
     let holdings = aggregate_by_cusip(&positions, statement)?;
-    let report = reconcile(&holdings, proofs, &key, &root_fr)?;
+    let report = reconcile(&holdings, proofs, &trusted.key, &root_fr)?;
     let (matched, missing, mismatched) = (
         report.count(ReconcileStatus::Matched),
         report.count(ReconcileStatus::Missing),
@@ -259,8 +286,9 @@ fn reconcile_cmd(
         ))
     };
     if json {
+        let trust = trusted.json();
         print_json(&json!({"ok": report.all_matched(), "exit_code": if report.all_matched() { 0 } else { 1 },
-            "root": root, "statement": statement, "proofs": proofs,
+            "key": trust["key"], "setup": trust["setup"], "root": root, "statement": statement, "proofs": proofs,
             "matched": matched, "missing": missing, "mismatched": mismatched,
             "positions": report.rows, "not_on_statement": report.not_on_statement,
             "unreadable": report.unreadable.iter().map(|(p, e)| json!({"file": p, "error": e})).collect::<Vec<_>>()}));
@@ -272,6 +300,7 @@ fn reconcile_cmd(
     }
     print_table(&report);
     println!();
+    trusted.print();
     println!(
         "{} positions on the statement: {matched} matched, {missing} missing, {mismatched} mismatched (root {root})",
         report.rows.len()

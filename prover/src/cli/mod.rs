@@ -3,11 +3,13 @@
 //! [`bondproof_prover::Error::exit_code`], the one place exit codes are decided.
 
 pub mod attest;
+pub mod audit;
 pub mod bench;
 pub mod commit;
 pub mod export_calldata;
 pub mod export_solidity;
 pub mod inclusion;
+pub mod keys;
 pub mod prove;
 pub mod setup;
 pub mod show;
@@ -53,9 +55,12 @@ pub enum Command {
     Commit(commit::Args),
     /// Prove an attestation for a commitment; writes the bundle and `<out stem>.vk.bin`.
     Prove(prove::Args),
-    /// Verify an attestation against the verifying key you pin (exit 0 valid, 1 invalid), and
-    /// show what it proves.
+    /// Verify an attestation (exit 0 valid, 1 invalid or an untrusted key) against a key rebuilt
+    /// from a ceremony (--srs) or pinned (--vk) with its setup named, and show what it proves.
     Verify(verify::Args),
+    /// Derive a verifying key from the circuit code and a ceremony file alone: byte-identical
+    /// to the key `prove` writes from the same ceremony.
+    Keys(keys::Args),
     /// The whole flow for a first run: setup (insecure unless --srs), commit, prove, verify.
     Attest(attest::Args),
     /// Auditor inclusion proofs: prove positions are in the committed tree, verify one, or
@@ -64,6 +69,10 @@ pub enum Command {
         #[command(subcommand)]
         command: inclusion::Command,
     },
+    /// Auditor completeness: with the custodian's private commitment, check that the tree under
+    /// the published root holds exactly the statement's positions (exit 1 on any extra, missing
+    /// or changed position, or a broken tree).
+    Audit(audit::Args),
     /// Generate the Solidity verifier for an attestation verifying key; writes
     /// `<out>/Verifier.sol`.
     ///
@@ -107,8 +116,10 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Commit(a) => commit::run(&a, json),
         Command::Prove(a) => prove::run(&a, json),
         Command::Verify(a) => verify::run(&a, json),
+        Command::Keys(a) => keys::run(&a, json),
         Command::Attest(a) => attest::run(&a, json),
         Command::Inclusion { command } => inclusion::run(command, json),
+        Command::Audit(a) => audit::run(&a, json),
         Command::ExportSolidity(a) => export_solidity::run(&a, json),
         Command::ExportCalldata(a) => export_calldata::run(&a, json),
         Command::Bench(a) => bench::run(&a, json),

@@ -27,6 +27,14 @@ pub struct Args {
     /// The bundle to write; the verifying key goes beside it as `<stem>.vk.bin`.
     #[arg(long)]
     pub out: PathBuf,
+    #[command(flatten)]
+    pub statement: StatementArgs,
+}
+
+/// What the attestation states beyond the commitment and the liabilities: the policy, the
+/// ratio and the custodian (shared by `prove` and `attest`).
+#[derive(clap::Args)]
+pub struct StatementArgs {
     /// The policy file to prove under (presets in fixtures/policies/); default: par (US
     /// Treasuries at face value, no maturity bound, 100%).
     #[arg(long)]
@@ -46,20 +54,32 @@ pub struct Args {
 }
 
 pub fn run(a: &Args, json: bool) -> Result<(), Failure> {
+    prove_and_report(&a.statement, &a.commitment, &a.liabilities, &a.params, &a.out, json)
+}
+
+/// Proves with a progress spinner, then prints the summary.
+pub fn prove_and_report(
+    st: &StatementArgs,
+    commitment: &Path,
+    liabilities: &Path,
+    params: &Path,
+    out: &Path,
+    json: bool,
+) -> Result<(), Failure> {
     let req = ProveRequest {
-        commitment: &a.commitment,
-        liabilities: &a.liabilities,
-        params: &a.params,
-        out: &a.out,
-        ratio_bps: a.ratio_bps,
-        policy: a.policy.as_deref(),
-        custodian: parse_custodian(a.custodian.as_deref())?,
-        custodian_label: a.custodian_label.clone(),
+        commitment,
+        liabilities,
+        params,
+        out,
+        ratio_bps: st.ratio_bps,
+        policy: st.policy.as_deref(),
+        custodian: parse_custodian(st.custodian.as_deref())?,
+        custodian_label: st.custodian_label.clone(),
     };
     let pb = spinner(json);
     let outcome = prove_attestation(&req, &|m| pb.set_message(m.to_string()));
     pb.finish_and_clear();
-    report(&outcome?, &a.out, json);
+    report(&outcome?, out, json);
     Ok(())
 }
 
@@ -116,5 +136,10 @@ pub fn report(o: &ProveOutcome, out: &Path, json: bool) {
         println!("  WARNING      insecure local setup: fine for testing, not for publication (use --srs)");
     }
     println!("  wrote        {} and {}", out.display(), o.vk_path.display());
-    println!("  check it     bondproof verify --attestation {} --vk {}", out.display(), o.vk_path.display());
+    println!(
+        "  check it     bondproof verify --attestation {} --vk {} {}",
+        out.display(),
+        o.vk_path.display(),
+        if o.insecure_setup { "--allow-unchecked-setup" } else { "--srs CEREMONY_FILE" }
+    );
 }
