@@ -537,7 +537,9 @@ fn lagrange_basis(g: &[G1Affine], k: u32) -> Vec<G1Affine> {
     let n_inv_split = split(&n_inv);
     a.par_iter_mut().for_each(|p| *p = glv_mul(p, &n_inv, n_inv_split));
     let mut affine = vec![G1Affine::identity(); n];
-    a.par_chunks(CHUNK_POINTS).zip(affine.par_chunks_mut(CHUNK_POINTS)).for_each(|(p, out)| G1::batch_normalize(p, out));
+    a.par_chunks(CHUNK_POINTS)
+        .zip(affine.par_chunks_mut(CHUNK_POINTS))
+        .for_each(|(p, out)| G1::batch_normalize(p, out));
     affine
 }
 
@@ -561,7 +563,8 @@ struct Glv {
 fn glv() -> &'static Glv {
     static GLV: OnceLock<Glv> = OnceLock::new();
     GLV.get_or_init(|| {
-        let r = BigInt::parse_bytes(Fr::MODULUS.trim_start_matches("0x").as_bytes(), 16).expect("the modulus constant is hex");
+        let r = BigInt::parse_bytes(Fr::MODULUS.trim_start_matches("0x").as_bytes(), 16)
+            .expect("the modulus constant is hex");
         let lambda = BigInt::from_bytes_le(Sign::Plus, Fr::ZETA.to_repr().as_ref());
         // r_i = t_i * lambda (mod r) throughout, so (r_i, -t_i) is in the lattice.
         let (mut r0, mut r1) = (r.clone(), lambda);

@@ -17,8 +17,8 @@ use bondproof_circuits::halo2_proofs::{
     halo2curves::{
         bn256::{Fq, Fq2, G2Affine, G2},
         group::{cofactor::CofactorGroup, Curve},
-        CurveExt,
         serde::SerdeObject,
+        CurveExt,
     },
     poly::{
         commitment::{Params, ParamsProver},
@@ -27,9 +27,7 @@ use bondproof_circuits::halo2_proofs::{
     SerdeFormat,
 };
 use bondproof_circuits::inclusion::PathStep;
-use bondproof_circuits::{
-    Bn256, CircuitKind, Fr, InclusionCircuit, InclusionPublicInputs, InclusionWitness, Leaf,
-};
+use bondproof_circuits::{Bn256, CircuitKind, Fr, InclusionCircuit, InclusionPublicInputs, InclusionWitness, Leaf};
 use bondproof_prover::ceremony::{import_ceremony, write_insecure_ptau, CeremonyError, CeremonyFormat, ImportedSetup};
 use bondproof_prover::keys::{generate_keys, setup_id, setup_insecure};
 use bondproof_verifier::verify::verify_proof_bytes;
@@ -76,8 +74,21 @@ fn ceremony() -> &'static Ceremony {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
         snarkjs(d, &["powersoftau", "new", "bn128", &POWER.to_string(), "pot_0.ptau"]);
-        snarkjs(d, &["powersoftau", "contribute", "pot_0.ptau", "pot_1.ptau", "--name=first", "-e=bondproof test entropy one"]);
-        snarkjs(d, &["powersoftau", "contribute", "pot_1.ptau", "pot_2.ptau", "--name=second", "-e=bondproof test entropy two"]);
+        snarkjs(
+            d,
+            &["powersoftau", "contribute", "pot_0.ptau", "pot_1.ptau", "--name=first", "-e=bondproof test entropy one"],
+        );
+        snarkjs(
+            d,
+            &[
+                "powersoftau",
+                "contribute",
+                "pot_1.ptau",
+                "pot_2.ptau",
+                "--name=second",
+                "-e=bondproof test entropy two",
+            ],
+        );
         let beacon = "0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20";
         snarkjs(d, &["powersoftau", "beacon", "pot_2.ptau", "pot_final.ptau", beacon, "10", "-n=final beacon"]);
         snarkjs(d, &["powersoftau", "prepare", "phase2", "pot_final.ptau", "pot_prepared.ptau"]);
@@ -129,10 +140,15 @@ fn prove_and_verify(params: &ParamsKZG<Bn256>) {
     let cusip = bondproof_circuits::cusip::cusip_field(b"912797UD7");
     let leaf = Leaf::new(cusip, 1_500_000, 20_530, Fr::from(7));
     let path = (0..DEPTH as u64)
-        .map(|i| PathStep { sibling_hash: Fr::from(1000 + i), sibling_sum: Fr::from(25 * (i + 1)), sibling_is_left: i % 2 == 1 })
+        .map(|i| PathStep {
+            sibling_hash: Fr::from(1000 + i),
+            sibling_sum: Fr::from(25 * (i + 1)),
+            sibling_is_left: i % 2 == 1,
+        })
         .collect();
     let witness = InclusionWitness { leaf, path };
-    let inputs = InclusionPublicInputs { root: InclusionCircuit::root(&witness), cusip, face_value: 1_500_000, epoch: 3 };
+    let inputs =
+        InclusionPublicInputs { root: InclusionCircuit::root(&witness), cusip, face_value: 1_500_000, epoch: 3 };
     let instances = inputs.to_instances();
     let keys = generate_keys(CircuitKind::Inclusion, &InclusionCircuit::shape(DEPTH), params, DEPTH).unwrap();
     let proof = bondproof_prover::prove::prove(params, &keys.pk, InclusionCircuit::new(witness), &instances).unwrap();
@@ -347,7 +363,10 @@ fn degenerate_and_foreign_files_are_refused() {
     let mut off_subgroup = bytes.clone();
     off_subgroup[point_1.clone()].copy_from_slice(&outside.to_raw_bytes());
     let err = refused(&write_copy(dir.path(), "subgroup.ptau", &off_subgroup), 4);
-    assert!(err.to_string().contains("section 3 (tauG2): tau*G2 (point 1) is not in G2's prime-order subgroup"), "{err}");
+    assert!(
+        err.to_string().contains("section 3 (tauG2): tau*G2 (point 1) is not in G2's prime-order subgroup"),
+        "{err}"
+    );
 
     // snarkjs's starting point, before any contribution: tau = 1, which everyone knows.
     let fresh = c.dir.path().join("pot_0.ptau");
