@@ -123,6 +123,20 @@ fn section_offset(bytes: &[u8], id: u32) -> usize {
     ptau_sections(bytes).iter().find(|s| s.0 == id).unwrap().1
 }
 
+/// `bondproof setup --srs FILE` refuses the file: exit 2, the file named, nothing written.
+fn setup_refuses(path: &Path, k: u32) {
+    let dir = path.parent().expect("in a folder");
+    let out = dir.join("refused-params.bin");
+    let run = Command::new(env!("CARGO_BIN_EXE_bondproof"))
+        .args(["setup", "--srs", path.to_str().unwrap(), "--k", &k.to_string(), "--out", out.to_str().unwrap()])
+        .output()
+        .expect("the bondproof binary runs");
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains(&path.display().to_string()), "{stderr}");
+    assert!(!out.exists() && !dir.join("refused-params.bin.json").exists(), "nothing is written");
+}
+
 fn write_copy(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, bytes).unwrap();
@@ -236,6 +250,7 @@ fn a_changed_g1_point_is_refused() {
     let err = refused(&path, 8);
     assert!(matches!(err, CeremonyError::Inconsistent { .. }), "{err}");
     assert!(err.to_string().contains("do not come from one tau"), "{err}");
+    setup_refuses(&path, 8);
 
     // The last power used, too: the check covers every pair up to 2^k - 1.
     let mut last = bytes.clone();
@@ -276,6 +291,7 @@ fn a_truncated_file_is_refused_naming_the_section() {
     }
     let path = write_copy(c.dir.path(), "truncated.ptau", &bytes[..bytes.len() - 1]);
     assert!(matches!(refused(&path, 4), CeremonyError::Truncated { .. }));
+    setup_refuses(&path, 4);
 
     let mut longer = bytes.clone();
     longer.push(0);
@@ -325,6 +341,7 @@ fn halo2_parameters_whose_powers_do_not_match_their_tau_g2_are_refused() {
     let err = refused(&path, K);
     assert!(matches!(err, CeremonyError::Inconsistent { powers: 64, .. }), "{err}");
     assert!(err.to_string().contains("the G1 powers 0..64 and tau*G2 do not come from one tau"), "{err}");
+    setup_refuses(&path, K);
     // Cut smaller, still refused.
     assert!(matches!(refused(&path, 3), CeremonyError::Inconsistent { powers: 8, .. }));
 
