@@ -294,9 +294,9 @@ fn summary_findings(c: &Commitment, leaves: &[CommittedLeaf], root: &str, total:
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bondproof_verifier::bundle::parse_root;
     use crate::commitment::commit;
     use crate::ingest::check_digit;
+    use bondproof_verifier::bundle::parse_root;
 
     fn cusip(first8: &str) -> Cusip {
         let d = check_digit(first8.as_bytes()).unwrap();

@@ -49,6 +49,8 @@ const MAX_EPOCH_STEP: u64 = 1 << 32;
 const SLOT_A: usize = 0;
 const SLOT_B: usize = 1;
 const SLOT_BOOK: usize = 2;
+/// The ratio of the fixture's `over` attestation (110%).
+const OVER_RATIO_BPS: u32 = 11_000;
 
 fn custodian() -> Address {
     Address::repeat_byte(0xc0)
@@ -85,7 +87,28 @@ struct Compiled {
     registry_creation: Vec<u8>,
     registry_runtime: Vec<u8>,
     token_creation: Vec<u8>,
+    mutable_token_creation: Vec<u8>,
 }
+
+/// A token whose decimals and supply anyone may change (an upgradeable token, or a lying one),
+/// and whose totalSupply() can be made to revert.
+const MUTABLE_TOKEN: &str = r#"
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.19;
+contract MutableToken {
+    uint8 public decimals;
+    uint256 private supply;
+    bool public broken;
+    constructor(uint8 d) { decimals = d; }
+    function setDecimals(uint8 d) external { decimals = d; }
+    function setSupply(uint256 s) external { supply = s; }
+    function setBroken(bool b) external { broken = b; }
+    function totalSupply() external view returns (uint256) {
+        require(!broken, "broken");
+        return supply;
+    }
+}
+"#;
 
 /// A verifier's contracts in deployment order: its parts, if split, then `Halo2Verifier`.
 struct VerifierCode {
@@ -133,6 +156,7 @@ fn compile(verifier_sol: &str) -> Compiled {
         registry_creation: code("ReserveRegistry.sol", "ReserveRegistry", "bytecode"),
         registry_runtime: code("ReserveRegistry.sol", "ReserveRegistry", "deployedBytecode"),
         token_creation: code("TestToken.sol", "TestToken", "bytecode"),
+        mutable_token_creation: code("MutableToken.sol", "MutableToken", "bytecode"),
     }
 }
 
@@ -154,6 +178,7 @@ fn solc(verifier_sol: Option<&str>) -> serde_json::Value {
             for name in ["ReserveRegistry.sol", "AggregatorV3Interface.sol", "TestToken.sol"] {
                 sources[name] = serde_json::json!({"content": read(name)});
             }
+            sources["MutableToken.sol"] = serde_json::json!({"content": MUTABLE_TOKEN});
         }
     }
     let input = serde_json::json!({
@@ -226,6 +251,27 @@ fn abi_string(out: &[u8]) -> String {
 /// The table as `provenDeployments()` returns it: domain and supply, line by line.
 fn table_words(statement: &AttestationStatement) -> Vec<[u8; 32]> {
     statement.deployments.iter().flat_map(|d| [fr_to_be_bytes(&d.domain), word(d.supply_cents)]).collect()
+}
+
+/// The registry's statementHash: keccak256 of the 67 public-input words (custodian included).
+fn statement_hash(statement: &AttestationStatement) -> [u8; 32] {
+    revm::primitives::keccak256(encode_verifier_calldata(&statement.to_instances(), &[])).0
+}
+
+/// `setDeploymentDomains(uint256[])` calldata.
+fn set_domains_call(domains: &[[u8; 32]]) -> Vec<u8> {
+    let mut data = selector("setDeploymentDomains(uint256[])").to_vec();
+    data.extend_from_slice(&word(32));
+    data.extend_from_slice(&word(domains.len() as u128));
+    for d in domains {
+        data.extend_from_slice(d);
+    }
+    data
+}
+
+/// The domains of the used lines of a statement's table.
+fn used_domains(statement: &AttestationStatement) -> Vec<[u8; 32]> {
+    statement.deployments.iter().filter(|d| d.domain != Fr::from(0)).map(|d| fr_to_be_bytes(&d.domain)).collect()
 }
 
 // ------------------------------------------------------------------ the chain
@@ -388,6 +434,38 @@ impl World {
         self.admin(encode_set_minimum_policy(policy));
     }
 
+    fn set_domains(&mut self, domains: &[[u8; 32]]) -> Outcome {
+        let (owner, registry) = (self.site.owner, self.registry);
+        self.send(owner, registry, set_domains_call(domains))
+    }
+
+    fn try_view(&mut self, signature: &str) -> Outcome {
+        let registry = self.registry;
+        self.send(stranger(), registry, call(signature, &[]))
+    }
+
+    fn is_covered(&mut self) -> bool {
+        self.view("isCovered()") == vec![word(1)]
+    }
+
+    fn mintable(&mut self) -> u128 {
+        as_u128(&self.view("mintableCents()")[0])
+    }
+
+    fn warp_days(&mut self, days: u64) {
+        let t = self.evm.ctx.block.timestamp + U256::from(days * SECONDS_PER_DAY);
+        self.evm.ctx.block.timestamp = t;
+    }
+
+    /// Replaces the token with a MutableToken of `decimals` holding `units` base units.
+    fn use_mutable_token(&mut self, c: &Compiled, decimals: u8, units: u128) {
+        let owner = self.site.owner;
+        let token = deploy(&mut self.evm, owner, &c.mutable_token_creation, &word(decimals.into()));
+        self.ok(owner, token, call("setSupply(uint256)", &[word(units)]));
+        self.token = token;
+        self.admin(call("setToken(address)", &[addr_word(token)]));
+    }
+
     /// Nothing was accepted yet.
     #[track_caller]
     fn assert_empty(&mut self, case: &str) {
@@ -483,6 +561,11 @@ struct Fixture {
     earlier: Attestation,
     /// Epoch 2 + MAX_EPOCH_STEP, as of AS_OF.
     far: Attestation,
+    /// Epoch 2, as of AS_OF, chain B's line understated to one cent: what a custodian would
+    /// send chain A to count the reserves twice.
+    understated: Attestation,
+    /// Epoch 3, as of AS_OF, the same table proved at 110%.
+    over: Attestation,
 }
 
 fn fixture() -> &'static Fixture {
@@ -554,6 +637,8 @@ fn build_fixture() -> Fixture {
         policy: policy.instance(),
         deployments,
     };
+    // The table's sum is 7/8 of coverable, so the reserves cover it at 110% too.
+    assert!(report.counted_scaled >= (coverable / 2 + coverable / 4 + coverable / 8) * u128::from(OVER_RATIO_BPS));
     let prove = |statement: AttestationStatement| {
         let circuit = AttestationCircuit::new(AttestationWitness::new(tree.clone(), statement));
         let proof = bondproof_prover::prove::prove(&params, &keys.pk, circuit, &statement.to_instances())
@@ -564,6 +649,10 @@ fn build_fixture() -> Fixture {
     let older = prove(statement(1, as_of_days));
     let earlier = prove(statement(3, as_of_days - 1));
     let far = prove(statement(2 + MAX_EPOCH_STEP, as_of_days));
+    let mut understated = statement(2, as_of_days);
+    understated.deployments[SLOT_B].supply_cents = 1;
+    let understated = prove(understated);
+    let over = prove(AttestationStatement { ratio_bps: OVER_RATIO_BPS, ..statement(3, as_of_days) });
     Fixture {
         compiled,
         generated,
@@ -578,6 +667,8 @@ fn build_fixture() -> Fixture {
         older,
         earlier,
         far,
+        understated,
+        over,
     }
 }
 
@@ -766,14 +857,15 @@ fn one_proof_is_accepted_on_both_chains() {
         let slot = fx.slot(site);
         let supply = fx.supply(site);
         // The events: this chain's line, and the whole table with this chain's index in it.
-        let submitted = event_words(&outcome, "AttestationSubmitted(address,uint64,uint256,uint256,uint32)");
-        assert_eq!(submitted, vec![fr_to_be_bytes(&a.statement.root), word(supply), word(10_000)]);
+        let submitted = event_words(&outcome, "AttestationSubmitted(address,uint64,uint256,uint256,uint32,bytes32)");
+        let hash = statement_hash(&a.statement);
+        assert_eq!(submitted, vec![fr_to_be_bytes(&a.statement.root), word(supply), word(10_000), hash]);
         let proven = event_words(&outcome, "DeploymentsProven(uint64,uint8,(uint256,uint256)[16])");
         assert_eq!(proven[0], word(slot as u128));
         assert_eq!(proven[1..], table_words(&a.statement)[..]);
 
         let att = w.view("latestAttestation()");
-        assert_eq!(att.len(), 9);
+        assert_eq!(att.len(), 10);
         assert_eq!(att[0], fr_to_be_bytes(&a.statement.root));
         assert_eq!(as_u128(&att[1]), 2, "epoch");
         assert_eq!(as_u128(&att[2]), fx.as_of_days as u128 * 86_400 + 43_200, "timestamp");
@@ -783,6 +875,11 @@ fn one_proof_is_accepted_on_both_chains() {
         assert_eq!(as_u128(&att[6]), fx.as_of_days as u128);
         assert_eq!(as_u128(&att[7]), slot as u128);
         assert_eq!(att[8], policy_id(&a.statement.policy), "the attestation names its policy");
+        assert_eq!(att[9], hash, "the statement hash: keccak256 of the 67 public inputs");
+        // The cross-chain comparison's read: epoch, hash and table in one call.
+        let latest = w.view("latestStatement()");
+        assert_eq!((as_u128(&latest[0]), latest[1]), (2, hash));
+        assert_eq!(latest[2..], table_words(&a.statement)[..]);
         // The whole proven table, every chain's line and the book entry, on either chain.
         assert_eq!(w.view("provenDeployments()"), table_words(&a.statement));
         assert_eq!(w.view("domain()")[0], fr_to_be_bytes(&a.statement.deployments[slot].domain));
@@ -905,6 +1002,262 @@ fn epoch_steps_are_bounded() {
     assert_eq!(w.view("lastEpoch()"), vec![word((2 + MAX_EPOCH_STEP).into())]);
 }
 
+// ------------------------------------------------------------------ across chains
+
+#[test]
+fn every_expected_deployment_must_have_a_line() {
+    let fx = fixture();
+    let a = &fx.valid;
+    let expected = used_domains(&a.statement);
+    let (dom_a, dom_b, book) = (expected[SLOT_A], expected[SLOT_B], expected[SLOT_BOOK]);
+    let mut w = fx.world(site_a());
+    let registry = w.registry;
+    assert_reverts_with(&w.send(stranger(), registry, set_domains_call(&expected)), "NotOwner()", "a stranger");
+    let args = assert_reverts_with(&w.set_domains(&[dom_b, book]), "OwnDomainNotExpected(uint256)", "without A");
+    assert_eq!(args, vec![dom_a]);
+    let seventeen: Vec<[u8; 32]> = std::iter::once(dom_a).chain((1..17).map(word)).collect();
+    for (case, list) in [
+        ("a blank line's domain", vec![dom_a, [0; 32]]),
+        ("twice the same", vec![dom_a, dom_b, dom_b]),
+        ("out of the field", vec![dom_a, [0xff; 32]]),
+        ("17 domains", seventeen),
+    ] {
+        assert_reverts_with(&w.set_domains(&list), "InvalidDeploymentDomains(string)", case);
+    }
+    assert_accepted(&w.set_domains(&expected), "A, B and the book entry");
+    // A dynamic array: offset, length, the domains.
+    assert_eq!(w.view("deploymentDomains()")[2..], expected[..]);
+
+    // A table that leaves chain B (or the book entry) out of the sum is refused before the proof.
+    for (case, slot, domain) in [("chain B's line", SLOT_B, dom_b), ("the book-entry line", SLOT_BOOK, book)] {
+        let dropped = a.with(|s| s.deployments[slot] = Deployment::default());
+        let args = assert_reverts_with(&w.submit(&dropped), "DeploymentMissing(uint256)", case);
+        assert_eq!(args, vec![domain], "{case}");
+    }
+    w.assert_empty("after the refusals");
+    assert_accepted(&w.submit(a), "every expected line");
+    assert!(w.is_covered());
+
+    // A deployment the owner adds later: the latest table lacks it, so it no longer stands.
+    let mut more = expected.clone();
+    more.push(fr_to_be_bytes(&book_entry_domain(1)));
+    assert_accepted(&w.set_domains(&more), "a second register");
+    assert!(!w.is_covered(), "the latest table lacks an expected line");
+    assert_eq!(w.mintable(), 0);
+    let args = assert_reverts_with(&w.submit(&fx.far), "DeploymentMissing(uint256)", "the next epoch without it");
+    assert_eq!(args, vec![more[3]]);
+    assert_accepted(&w.set_domains(&expected), "back to the three");
+    assert!(w.is_covered());
+    assert_accepted(&w.set_domains(&[]), "the requirement lifted");
+    assert_eq!(w.view("deploymentDomains()"), vec![word(32), word(0)]);
+    assert!(w.is_covered());
+}
+
+/// One line of one chain's latest table that understates another chain's own line.
+#[derive(Debug, PartialEq)]
+struct Discrepancy {
+    in_chain: u64,
+    for_chain: u64,
+    line: u128,
+    own_line: u128,
+}
+
+/// The cross-chain comparison the registries leave to the reader (what `bondproof verify --rpc`
+/// of issue 13 is to do): one `latestStatement()` and one `domain()` read per chain. Equal
+/// statement hashes: one statement everywhere, each line checked by its own chain. Otherwise
+/// every chain's line in another chain's table must be at least the line that chain proved for
+/// itself.
+fn discrepancies(worlds: &mut [&mut World]) -> Vec<Discrepancy> {
+    struct ChainRead {
+        chain_id: u64,
+        hash: [u8; 32],
+        table: Vec<[u8; 32]>,
+        domain: [u8; 32],
+    }
+    let reads: Vec<ChainRead> = worlds
+        .iter_mut()
+        .map(|w| {
+            let latest = w.view("latestStatement()");
+            ChainRead {
+                chain_id: w.site.chain_id,
+                hash: latest[1],
+                table: latest[2..].to_vec(),
+                domain: w.view("domain()")[0],
+            }
+        })
+        .collect();
+    let line = |table: &[[u8; 32]], domain: &[u8; 32]| {
+        table.chunks(2).find(|l| &l[0] == domain).map(|l| as_u128(&l[1])).expect("every expected line is present")
+    };
+    let mut found = Vec::new();
+    for x in &reads {
+        for y in reads.iter().filter(|y| y.hash != x.hash) {
+            let (claimed, own_line) = (line(&x.table, &y.domain), line(&y.table, &y.domain));
+            if claimed < own_line {
+                found.push(Discrepancy { in_chain: x.chain_id, for_chain: y.chain_id, line: claimed, own_line });
+            }
+        }
+    }
+    found
+}
+
+/// The double count: chain A is sent a proof whose line for chain B is one cent, chain B one with
+/// its full line. Neither registry can read the other's supply, so both accept (every expected
+/// line is present); the comparison of the two chains' statements shows it, and names the
+/// custodian that submitted both.
+#[test]
+fn an_understated_line_for_another_chain_shows_across_chains() {
+    let fx = fixture();
+    let expected = used_domains(&fx.valid.statement);
+    let (mut a, mut b) = (fx.world(site_a()), fx.world(site_b()));
+    for w in [&mut a, &mut b] {
+        assert_accepted(&w.set_domains(&expected), "the same domains on both chains");
+        assert_accepted(&w.submit(&fx.valid), "one proof for both chains");
+    }
+    assert_eq!(a.view("latestStatement()"), b.view("latestStatement()"), "one statement");
+    assert_eq!(discrepancies(&mut [&mut a, &mut b]), vec![]);
+
+    let mut cheated = fx.world(site_a());
+    assert_accepted(&cheated.set_domains(&expected), "chain A's domains");
+    assert_accepted(&cheated.submit(&fx.understated), "chain B's line at one cent, on chain A");
+    assert_eq!(cheated.view("latestStatement()")[1], statement_hash(&fx.understated.statement));
+    assert_eq!(
+        discrepancies(&mut [&mut cheated, &mut b]),
+        vec![Discrepancy { in_chain: 1, for_chain: 8453, line: 1, own_line: fx.supply(site_b()) }]
+    );
+    // Attributable: the custodian is in both records, and a public input of both hashes.
+    for w in [&mut cheated, &mut b] {
+        assert_eq!(w.view("latestAttestation()")[5], addr_word(custodian()));
+    }
+}
+
+// ------------------------------------------------------------------ what "covered" means
+
+#[test]
+fn covered_does_not_outlive_its_basis() {
+    let fx = fixture();
+    let mut w = fx.world(site_a());
+    let (owner, registry) = (w.site.owner, w.registry);
+    assert_eq!(w.view("maxAttestationAgeDays()"), vec![word(7)]);
+    assert_accepted(&w.submit(&fx.valid), "epoch 2");
+    let submitted_at = w.view("latestRoundData()")[3];
+    assert!(w.is_covered());
+    assert_eq!(w.mintable(), HEADROOM_CENTS);
+
+    // Age: the as-of date and 7 days after it, not the 8th.
+    w.warp_days(7);
+    assert!(w.is_covered(), "7 days after the as-of date");
+    w.warp_days(1);
+    assert!(!w.is_covered(), "8 days after the as-of date");
+    assert_eq!(w.mintable(), 0);
+    // The feed keeps answering, dated at the submission: its consumer judges the age.
+    let round = w.view("latestRoundData()");
+    assert_eq!((round[2], round[3]), (submitted_at, submitted_at));
+    let set_age = call("setMaxAttestationAgeDays(uint16)", &[word(8)]);
+    assert_reverts_with(&w.send(stranger(), registry, set_age.clone()), "NotOwner()", "a stranger sets the age");
+    w.admin(set_age);
+    assert!(w.is_covered(), "8 days allowed");
+
+    // The ratio: a minimum raised above what was proved, even with half the supply burned (the
+    // line times the ratio would cover the rest at the new minimum).
+    let half = (fx.supply(site_a()) - HEADROOM_CENTS) / 2;
+    w.burn_cents(half);
+    w.admin(call("setMinRatioBps(uint32)", &[word(10_001)]));
+    assert!(!w.is_covered(), "proved 100%, the minimum is now 100.01%");
+    assert_eq!(w.mintable(), 0);
+    w.admin(call("setMinRatioBps(uint32)", &[word(10_000)]));
+    assert!(w.is_covered());
+    w.mint_cents(half);
+
+    // The custodian: unregistered since.
+    w.admin(call("unregisterCustodian(address)", &[addr_word(custodian())]));
+    assert!(!w.is_covered(), "the custodian was unregistered");
+    assert_eq!(w.mintable(), 0);
+    w.admin(call("registerCustodian(address)", &[addr_word(custodian())]));
+    assert!(w.is_covered());
+
+    // The minimum never goes below 100%: a token cannot be "covered" by a fraction of it.
+    for bps in [0, 1, 9_999] {
+        let outcome = w.send(owner, registry, call("setMinRatioBps(uint32)", &[word(bps)]));
+        let args = assert_reverts_with(&outcome, "MinRatioBelowFloor(uint32,uint32)", &format!("{bps} bps"));
+        assert_eq!(args, vec![word(bps), word(10_000)]);
+    }
+    assert_eq!(w.view("minRatioBps()"), vec![word(10_000)]);
+    assert_eq!(w.view("MIN_RATIO_FLOOR_BPS()"), vec![word(10_000)]);
+}
+
+#[test]
+fn covered_counts_the_proved_ratio() {
+    let fx = fixture();
+    let mut w = fx.world(site_a());
+    let line = fx.supply(site_a());
+    let required = line - HEADROOM_CENTS;
+    assert_accepted(&w.submit(&fx.over), "the table at 110%");
+    // This chain's proven reserves: its line times the ratio, as the feed says.
+    assert_eq!(as_u128(&w.view("latestRoundData()")[1]), line * u128::from(OVER_RATIO_BPS) * 100);
+    let proven = line * u128::from(OVER_RATIO_BPS) / 10_000;
+    assert_eq!(w.mintable(), proven - required);
+    // Up to the proven reserves the supply is covered at 100%; one cent more is not.
+    w.mint_cents(proven - required);
+    assert!(w.is_covered());
+    assert_eq!(w.mintable(), 0);
+    w.mint_cents(1);
+    assert!(!w.is_covered(), "a cent above the proven reserves");
+    w.burn_cents(1 + proven - required);
+    // At a minimum of 105% the same reserves cover less supply.
+    w.admin(call("setMinRatioBps(uint32)", &[word(10_500)]));
+    let at_minimum = line * u128::from(OVER_RATIO_BPS) / 10_500;
+    assert_eq!(w.mintable(), at_minimum - required);
+    w.mint_cents(at_minimum - required);
+    assert!(w.is_covered());
+    w.mint_cents(1);
+    assert!(!w.is_covered(), "a cent above what the reserves cover at 105%");
+}
+
+#[test]
+fn the_tokens_decimals_and_supply_are_read_live() {
+    let fx = fixture();
+    let mut w = fx.world(site_b());
+    let required = fx.supply(site_b()) - HEADROOM_CENTS;
+    let units = required * 10u128.pow(16);
+    w.use_mutable_token(&fx.compiled, 18, units);
+    assert_eq!(as_u128(&w.view("requiredCents()")[0]), required);
+    assert_accepted(&w.submit(&fx.valid), "chain B");
+    assert!(w.is_covered());
+    // An upgrade to 6 decimals: the same base units are worth 10^12 times more, now.
+    let (owner, token) = (w.site.owner, w.token);
+    w.ok(owner, token, call("setDecimals(uint8)", &[word(6)]));
+    assert_eq!(w.view("tokenDecimals()"), vec![word(6)]);
+    assert_eq!(as_u128(&w.view("requiredCents()")[0]), required * 10u128.pow(12));
+    assert!(!w.is_covered());
+    assert_eq!(w.mintable(), 0);
+    // Decimals the registry cannot value, or a reverting totalSupply(): isCovered() reverts
+    // (fails closed; a consumer treats a revert as not covered), submit refuses, the feed answers.
+    w.ok(owner, token, call("setDecimals(uint8)", &[word(37)]));
+    assert_reverts_with(&w.try_view("isCovered()"), "UnsupportedDecimals(uint8)", "37 decimals");
+    assert_reverts_with(&w.submit(&fx.over), "UnsupportedDecimals(uint8)", "submit at 37 decimals");
+    w.ok(owner, token, call("setDecimals(uint8)", &[word(18)]));
+    assert!(w.is_covered());
+    w.ok(owner, token, call("setBroken(bool)", &[word(1)]));
+    assert!(!w.try_view("isCovered()").is_success(), "totalSupply() reverts");
+    assert!(!w.submit(&fx.over).is_success());
+    assert!(w.try_view("latestRoundData()").is_success());
+    w.ok(owner, token, call("setBroken(bool)", &[word(0)]));
+    assert_accepted(&w.submit(&fx.over), "the token answers again");
+}
+
+#[test]
+fn the_largest_chain_id_keeps_domains_below_book_entries() {
+    // revm's chain id is a u64, so 2^64 (refused by the constructor and domain()) cannot be
+    // produced here; 2^64 - 1, the largest accepted, gives a domain below 2^224.
+    let fx = fixture();
+    let site = Site { chain_id: u64::MAX, ..site_a() };
+    let mut w = World::deploy(&fx.compiled, site, 0, 0);
+    let domain = w.view("domain()")[0];
+    assert_eq!(domain, fr_to_be_bytes(&domain_tag(u64::MAX, w.registry.into_array())));
+    assert!(domain < fr_to_be_bytes(&book_entry_domain(0)), "below every book-entry domain");
+}
+
 // ------------------------------------------------------------------ the registry's other checks
 
 #[test]
@@ -978,6 +1331,32 @@ fn add_be(a: &[u8; 32], b: &[u8]) -> [u8; 32] {
     }
     assert_eq!(carry, 0);
     out
+}
+
+/// Words of the submit calldata that the registry decodes as uint16/uint32/uint64/bool are
+/// refused by the ABI decoder when their high bits are set, never reduced to another public input.
+#[test]
+fn narrow_words_with_high_bits_are_refused() {
+    let fx = fixture();
+    let a = &fx.valid;
+    let mut w = fx.world(site_a());
+    let plus = |v: u128, bits: u32| word(v + (1u128 << bits));
+    let policy = 4;
+    for (case, index, value) in [
+        ("epoch + 2^64", 1, plus(a.statement.epoch.into(), 64)),
+        ("as-of date + 2^16", 2, plus(fx.as_of_days.into(), 16)),
+        ("ratio + 2^32", 3, plus(a.statement.ratio_bps.into(), 32)),
+        ("eligibility flag 2", policy, word(2)),
+        ("max maturity + 2^16", policy + 1, plus(a.statement.policy.max_maturity_days.into(), 16)),
+        ("haircut bps + 2^16", policy + 2 + 12, plus(a.statement.policy.buckets[0].1.into(), 16)),
+        ("WAM flag 2", policy + 26, word(2)),
+        ("weekly flag 2", policy + 28, word(2)),
+    ] {
+        let outcome = w.submit_with_word(a, index, value);
+        assert!(!outcome.is_success() && outcome.output().is_empty(), "{case}: not a bare revert");
+    }
+    w.assert_empty("after the refusals");
+    assert_accepted(&w.submit(a), "the statement as proved");
 }
 
 #[test]
@@ -1230,6 +1609,9 @@ fn gas_is_recorded_for_the_bench_report() {
     let fx = fixture();
     let mut w = fx.world(site_a());
     let a = &fx.valid;
+    // As deployed in production: the token's deployment domains set, so submit checks them.
+    let expected = used_domains(&a.statement);
+    assert_accepted(&w.set_domains(&expected), "the table's domains");
     let calldata = encode_verifier_calldata(&a.statement.to_instances(), &a.proof);
     let intrinsic = intrinsic_gas(&calldata);
     let verifier = w.verifier;
@@ -1246,6 +1628,7 @@ fn gas_is_recorded_for_the_bench_report() {
         "k": fx.k,
         "public_inputs": AttestationStatement::COUNT,
         "deployment_lines_used": used_lines,
+        "expected_deployment_domains": expected.len(),
         "verifier_contracts": fx.compiled.verifier.contracts.len(),
         "verifier_runtime_bytes": fx.compiled.verifier.runtime_sizes(),
         "registry_runtime_bytes": fx.compiled.registry_runtime.len(),

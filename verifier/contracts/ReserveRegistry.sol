@@ -29,17 +29,41 @@ interface ISupplyToken {
 ///      ABI decoder keeps far below the field's order);
 ///   4. the table has exactly one line for this registry on this chain (`domain()`), and that
 ///      line covers the token's live totalSupply() valued at the configured NAV, rounded up;
+///      if the owner set the token's deployment domains, the table has a line for every one;
 ///   5. the ratio is at least the configured minimum;
 ///   6. the as-of date the maturity rules were proved at is recent and never goes back;
 ///   7. the policy is well formed and, if the owner set a minimum policy, at least as strict;
 ///   8. the proof verifies for those 67 public inputs (`verifier`, raw calldata
 ///      `instances (67 x 32-byte big-endian words) || proof`, reverting on an invalid proof);
-/// then stores the attestation, the whole table of the latest one, and emits events.
+/// then stores the attestation with its statementHash (keccak256 of the 67 public-input words,
+/// the custodian's among them), the whole table of the latest one, and emits events.
+///
+/// What one registry guarantees, and what it cannot. A registry reads only its own chain: it
+/// cannot see the other chains' supplies, nor what was submitted to them. On-chain it guarantees
+/// that (a) the proof shows the custodian's counted reserves cover ratioBps of the sum of every
+/// line of the proven table; (b) this chain's line covered this chain's live supply when it was
+/// submitted, and isCovered() / mintableCents() follow the supply live from then on; (c) once the
+/// owner has set the deployment domains (setDeploymentDomains), every expected deployment has a
+/// line in the table, so no chain can be left out of the sum. It does NOT check the VALUES of the
+/// other lines: a custodian could send chain A a proof whose line for chain B understates B's
+/// supply (even to 0), and chain B another proof with B's full line, and both registries
+/// accept; the reserves would then back more supply than they cover. That is caught by
+/// comparing chains: read latestStatement() on every chain (two RPC reads for two chains): equal
+/// statement hashes mean one statement was submitted everywhere, so each line was checked by its
+/// own chain; otherwise every other chain's line in a chain's table must be at least that
+/// chain's own proven line (or live supply) for the same date. An understated line is then a
+/// public discrepancy that names its custodian (msg.sender submitted both, and the custodian is
+/// a hashed public input). Book-entry lines are checked by no chain: they are compared with the
+/// transfer agent's register off-chain.
 ///
 /// Feed (AggregatorV3Interface): roundId = epoch; answer = this chain's proven lower bound,
 /// supplyCents * ratioBps / 10000 cents of this chain's line, in USD with 8 decimals
 /// (= supplyCents * ratioBps * 100, exact); startedAt = updatedAt = the block timestamp of the
-/// submission; answeredInRound = roundId.
+/// submission (a consumer checks its age; the feed itself never expires); answeredInRound =
+/// roundId. isCovered() and mintableCents() do expire: see isCovered().
+///
+/// The chain id must be below 2^64 (constructor and domain() refuse others): a domain is then
+/// below 2^224, under every book-entry domain (2^224 + register) and the field's order.
 contract ReserveRegistry is AggregatorV3Interface {
     // ------------------------------------------------------------------ types
 
@@ -77,7 +101,7 @@ contract ReserveRegistry is AggregatorV3Interface {
         Deployment[16] deployments;
     }
 
-    /// @notice One accepted attestation, as this chain reads it. Packed into four storage slots;
+    /// @notice One accepted attestation, as this chain reads it. Packed into five storage slots;
     ///         the whole table is stored for the latest attestation (provenDeployments()) and
     ///         emitted for every one (DeploymentsProven).
     struct Attestation {
@@ -90,6 +114,7 @@ contract ReserveRegistry is AggregatorV3Interface {
         uint16 asOfDays;
         uint8 slot; //           index of this chain's line in the table
         bytes32 policyId; //     policyId() of the policy proved
+        bytes32 statementHash; // keccak256(abi.encodePacked(the 67 public-input words)), custodian included
     }
 
     // -------------------------------------------------------------- constants
@@ -124,9 +149,15 @@ contract ReserveRegistry is AggregatorV3Interface {
     ///         takes at least 2^32 accepted submissions.
     uint64 public constant MAX_EPOCH_STEP = 2 ** 32;
 
+    /// @notice The lowest minimum ratio the owner may set: 100%. Below it a registry would
+    ///         call a token "covered" whose reserves cover only part of its supply.
+    uint32 public constant MIN_RATIO_FLOOR_BPS = 10_000;
+
     uint256 private constant DEFAULT_NAV_E8 = 1e8;
     uint32 private constant DEFAULT_MIN_RATIO_BPS = 10_000;
     uint16 private constant DEFAULT_MAX_AS_OF_AGE_DAYS = 3;
+    uint16 private constant DEFAULT_MAX_ATTESTATION_AGE_DAYS = 7;
+    uint256 private constant MAX_CHAIN_ID_EXCLUSIVE = 1 << 64;
 
     // Public input indices (AttestationStatement::to_instances() in circuits/src/statement.rs).
     uint256 private constant I_CUSTODIAN = 2;
@@ -143,9 +174,6 @@ contract ReserveRegistry is AggregatorV3Interface {
 
     /// @notice ERC-20 token whose totalSupply() this chain's line must cover.
     address public token;
-
-    /// @notice `decimals()` of `token`, read when the token was configured.
-    uint8 public tokenDecimals;
 
     /// @notice Net asset value of one whole token in USD, 8 decimals (1e8 = $1.00).
     uint256 public navE8;
@@ -169,6 +197,15 @@ contract ReserveRegistry is AggregatorV3Interface {
     ///         as strict as `minimumPolicy()` are accepted.
     bool public hasMinimumPolicy;
 
+    /// @dev The owner set deployment domains that the latest attestation's table lacks (only
+    ///      setDeploymentDomains sets it; an accepted submission clears it). Packed with the
+    ///      fields above, so submit writes it for free.
+    bool private _latestMissesDomain;
+
+    /// @notice How many days after its as-of date the latest attestation still counts for
+    ///         isCovered() and mintableCents().
+    uint16 public maxAttestationAgeDays;
+
     /// @notice Registered custodians.
     mapping(address => bool) public isCustodian;
 
@@ -189,6 +226,9 @@ contract ReserveRegistry is AggregatorV3Interface {
     Deployment[16] private _table;
     uint8 private _tableLength;
 
+    /// @dev The token's expected deployment domains (empty: not set).
+    uint256[] private _expectedDomains;
+
     // ----------------------------------------------------------------- events
 
     event OwnershipTransferred(address indexed previousOwner, address indexed newOwner);
@@ -201,9 +241,16 @@ contract ReserveRegistry is AggregatorV3Interface {
     event MinimumPolicySet(bytes32 indexed policyId);
     event MinimumPolicyCleared();
     event MaxAsOfAgeSet(uint16 maxAsOfAgeDays);
+    event MaxAttestationAgeSet(uint16 maxAttestationAgeDays);
+    event DeploymentDomainsSet(uint256[] domains);
     /// @notice An attestation was accepted; `supplyCents` is this chain's line.
     event AttestationSubmitted(
-        address indexed custodian, uint64 indexed epoch, uint256 root, uint256 supplyCents, uint32 ratioBps
+        address indexed custodian,
+        uint64 indexed epoch,
+        uint256 root,
+        uint256 supplyCents,
+        uint32 ratioBps,
+        bytes32 statementHash
     );
     /// @notice The whole table the attestation of `epoch` proved; `slot` is this chain's line.
     event DeploymentsProven(uint64 indexed epoch, uint8 slot, Deployment[16] deployments);
@@ -238,6 +285,11 @@ contract ReserveRegistry is AggregatorV3Interface {
     error AsOfTooOld(uint16 asOfDays, uint256 today, uint16 maxAgeDays);
     error AsOfBeforeLast(uint16 last, uint16 given);
     error UnknownPolicy(bytes32 policyId);
+    error MinRatioBelowFloor(uint32 given, uint32 floor);
+    error ChainIdTooLarge(uint256 chainId);
+    error DeploymentMissing(uint256 domain);
+    error InvalidDeploymentDomains(string reason);
+    error OwnDomainNotExpected(uint256 domain);
 
     // -------------------------------------------------------------- modifiers
 
@@ -249,14 +301,17 @@ contract ReserveRegistry is AggregatorV3Interface {
     // ------------------------------------------------------------ constructor
 
     constructor() {
+        domain(); // refuses a chain id of 2^64 or more
         owner = msg.sender;
         navE8 = DEFAULT_NAV_E8;
         minRatioBps = DEFAULT_MIN_RATIO_BPS;
         maxAsOfAgeDays = DEFAULT_MAX_AS_OF_AGE_DAYS;
+        maxAttestationAgeDays = DEFAULT_MAX_ATTESTATION_AGE_DAYS;
         emit OwnershipTransferred(address(0), msg.sender);
         emit NavSet(DEFAULT_NAV_E8);
         emit MinRatioSet(DEFAULT_MIN_RATIO_BPS);
         emit MaxAsOfAgeSet(DEFAULT_MAX_AS_OF_AGE_DAYS);
+        emit MaxAttestationAgeSet(DEFAULT_MAX_ATTESTATION_AGE_DAYS);
     }
 
     // ------------------------------------------------------------ owner admin
@@ -298,13 +353,58 @@ contract ReserveRegistry is AggregatorV3Interface {
         emit MaxAsOfAgeSet(newMaxAgeDays);
     }
 
-    /// @notice Sets the token whose totalSupply() this chain's line must cover; reads its decimals().
+    /// @notice Sets how many days after its as-of date the latest attestation still counts for
+    ///         isCovered() and mintableCents() (default 7). The feed is not affected: its
+    ///         updatedAt is the submission time, for consumers to judge.
+    function setMaxAttestationAgeDays(uint16 newMaxAgeDays) external onlyOwner {
+        maxAttestationAgeDays = newMaxAgeDays;
+        emit MaxAttestationAgeSet(newMaxAgeDays);
+    }
+
+    /// @notice Sets the token's deployment domains: every chain's `(chainId << 160) | registry`
+    ///         and every book-entry domain, the same list on every chain's registry. While set,
+    ///         submit refuses a table without a line for each (DeploymentMissing), and
+    ///         isCovered() is false until an attestation with all of them is accepted. This
+    ///         registry's own domain must be among them. An empty list lifts the requirement.
+    ///         It makes every line present, not every value right: see the contract's notice.
+    function setDeploymentDomains(uint256[] calldata domains) external onlyOwner {
+        uint256 own = domain();
+        bool ownFound = domains.length == 0;
+        if (domains.length > DEPLOYMENT_SLOTS) revert InvalidDeploymentDomains("more than 16");
+        for (uint256 i = 0; i < domains.length; ++i) {
+            uint256 d = domains[i];
+            // 0 is an unused line's domain: expecting it would let a blank line pass for a deployment.
+            if (d == 0 || d >= SNARK_SCALAR_FIELD) revert InvalidDeploymentDomains("zero or out of field");
+            for (uint256 j = 0; j < i; ++j) {
+                if (domains[j] == d) revert InvalidDeploymentDomains("duplicate");
+            }
+            if (d == own) ownFound = true;
+        }
+        if (!ownFound) revert OwnDomainNotExpected(own);
+        _expectedDomains = domains;
+        // The latest attestation keeps its record, but does not stand (isCovered()) while its
+        // table lacks an expected deployment.
+        bool missing = false;
+        if (hasAttestation) {
+            uint256 length = _tableLength;
+            for (uint256 i = 0; i < domains.length && !missing; ++i) {
+                bool found = false;
+                for (uint256 j = 0; j < length && !found; ++j) {
+                    found = _table[j].domain == domains[i];
+                }
+                missing = !found;
+            }
+        }
+        _latestMissesDomain = missing;
+        emit DeploymentDomainsSet(domains);
+    }
+
+    /// @notice Sets the token whose totalSupply() this chain's line must cover. Its decimals()
+    ///         is read now and again at every requiredCents(), never cached.
     function setToken(address newToken) external onlyOwner {
         if (newToken.code.length == 0) revert NotAContract(newToken);
-        uint8 dec = ISupplyToken(newToken).decimals();
-        if (dec > MAX_TOKEN_DECIMALS) revert UnsupportedDecimals(dec);
+        uint8 dec = _decimalsOf(newToken);
         token = newToken;
-        tokenDecimals = dec;
         emit TokenSet(newToken, dec);
     }
 
@@ -315,8 +415,10 @@ contract ReserveRegistry is AggregatorV3Interface {
         emit NavSet(newNavE8);
     }
 
-    /// @notice Sets the minimum reserve ratio, in basis points, a submission must prove.
+    /// @notice Sets the minimum reserve ratio, in basis points, a submission must prove; at
+    ///         least MIN_RATIO_FLOOR_BPS (100%). isCovered() and mintableCents() use it too.
     function setMinRatioBps(uint32 newMinRatioBps) external onlyOwner {
+        if (newMinRatioBps < MIN_RATIO_FLOOR_BPS) revert MinRatioBelowFloor(newMinRatioBps, MIN_RATIO_FLOOR_BPS);
         minRatioBps = newMinRatioBps;
         emit MinRatioSet(newMinRatioBps);
     }
@@ -330,7 +432,9 @@ contract ReserveRegistry is AggregatorV3Interface {
         }
     }
 
-    /// @notice Withdraws `custodian`'s right to submit. Its past attestations stay.
+    /// @notice Withdraws `custodian`'s right to submit. Its past attestations stay, but if it
+    ///         made the latest one, isCovered() is false until it is registered again or another
+    ///         custodian's attestation is accepted.
     function unregisterCustodian(address custodian) external onlyOwner {
         if (isCustodian[custodian]) {
             isCustodian[custodian] = false;
@@ -348,11 +452,12 @@ contract ReserveRegistry is AggregatorV3Interface {
         uint256 slot = _check(s);
         Policy memory p = s.policy;
         bytes32 id = _acceptPolicy(s.epoch, s.asOfDays, p);
-        _record(s, slot, id);
+        uint256[INSTANCES] memory instances = _instances(s, p);
+        _record(s, slot, id, keccak256(abi.encodePacked(instances)));
 
         // Verification: raw calldata = 67 public inputs as 32-byte big-endian words, then the
         // proof. STATICCALL: a verifier is a pure computation and must not change state.
-        (bool ok,) = verifier.staticcall(abi.encodePacked(_instances(s, p), proof));
+        (bool ok,) = verifier.staticcall(abi.encodePacked(instances, proof));
         if (!ok) revert InvalidProof();
     }
 
@@ -365,6 +470,7 @@ contract ReserveRegistry is AggregatorV3Interface {
         _checkEpoch(s.epoch);
         if (s.root >= SNARK_SCALAR_FIELD) revert RootOutOfField(s.root);
         slot = _ownSlot(s.deployments);
+        _requireExpectedDomains(s.deployments);
         uint256 required = requiredCents();
         uint256 proven = s.deployments[slot].supplyCents;
         if (proven < required) revert SlotBelowSupply(proven, required);
@@ -399,6 +505,19 @@ contract ReserveRegistry is AggregatorV3Interface {
         if (!found) revert SlotMissing(own);
     }
 
+    /// @dev Every deployment domain the owner expects has a line in the table (its value is
+    ///      another chain's to check: see the contract's notice).
+    function _requireExpectedDomains(Deployment[16] calldata table) private view {
+        uint256[] memory expected = _expectedDomains;
+        for (uint256 e = 0; e < expected.length; ++e) {
+            bool found = false;
+            for (uint256 i = 0; i < DEPLOYMENT_SLOTS && !found; ++i) {
+                found = table[i].domain == expected[e];
+            }
+            if (!found) revert DeploymentMissing(expected[e]);
+        }
+    }
+
     /// @dev The maturity rules were proved as of `asOfDays`: not in the future, not older than
     ///      maxAsOfAgeDays, and not before the last attestation's (or a bill that has matured
     ///      since would count again).
@@ -426,7 +545,7 @@ contract ReserveRegistry is AggregatorV3Interface {
 
     /// @dev Stores an attestation and the latest table. Effects come before verification; a
     ///      failed verification reverts them all.
-    function _record(Statement calldata s, uint256 slot, bytes32 id) private {
+    function _record(Statement calldata s, uint256 slot, bytes32 id, bytes32 statementHash) private {
         uint256 supply = s.deployments[slot].supplyCents;
         _attestations[s.epoch] = Attestation({
             root: s.root,
@@ -437,7 +556,8 @@ contract ReserveRegistry is AggregatorV3Interface {
             custodian: msg.sender,
             asOfDays: s.asOfDays,
             slot: uint8(slot),
-            policyId: id
+            policyId: id,
+            statementHash: statementHash
         });
         // Only the used prefix is written (the rest reads as zero through _tableLength): a
         // table of two lines costs four storage writes, not thirty-two.
@@ -452,7 +572,8 @@ contract ReserveRegistry is AggregatorV3Interface {
         lastEpoch = s.epoch;
         lastAsOfDays = s.asOfDays;
         hasAttestation = true;
-        emit AttestationSubmitted(msg.sender, s.epoch, s.root, supply, s.ratioBps);
+        _latestMissesDomain = false; // _check found every expected domain in this table
+        emit AttestationSubmitted(msg.sender, s.epoch, s.root, supply, s.ratioBps, statementHash);
         emit DeploymentsProven(s.epoch, uint8(slot), s.deployments);
     }
 
@@ -501,9 +622,17 @@ contract ReserveRegistry is AggregatorV3Interface {
     // ------------------------------------------------------------------ views
 
     /// @notice The proof domain of this registry: (chainId << 160) | uint160(address(this)).
-    ///         An attestation's table must have exactly one line with this domain.
+    ///         An attestation's table must have exactly one line with this domain. Reverts with
+    ///         ChainIdTooLarge on a chain id of 2^64 or more (also at deployment): the domain
+    ///         would reach the book-entry domains (2^224 and up) or the field's order.
     function domain() public view returns (uint256) {
+        if (block.chainid >= MAX_CHAIN_ID_EXCLUSIVE) revert ChainIdTooLarge(block.chainid);
         return (block.chainid << 160) | uint256(uint160(address(this)));
+    }
+
+    /// @notice The token's expected deployment domains (empty if the owner set none).
+    function deploymentDomains() external view returns (uint256[] memory) {
+        return _expectedDomains;
     }
 
     /// @notice The id a policy is recorded under: keccak256 of its ABI encoding.
@@ -581,15 +710,29 @@ contract ReserveRegistry is AggregatorV3Interface {
     }
 
     /// @notice The cents this chain's line must prove now:
-    ///         ceil(totalSupply * navE8 * 100 / (10^decimals * 1e8)).
+    ///         ceil(totalSupply * navE8 * 100 / (10^decimals * 1e8)), with the token's
+    ///         totalSupply() and decimals() read now (a token that changes its decimals is
+    ///         valued at its current ones). Reverts if either call reverts.
     function requiredCents() public view returns (uint256) {
         address t = token;
         if (t == address(0)) revert NotConfigured();
         uint256 supply = ISupplyToken(t).totalSupply();
         // supply * navE8 * 100 / (10^dec * 1e8) == supply * navE8 / (10^dec * 1e6); rounded up.
         uint256 numerator = supply * navE8;
-        uint256 denominator = (10 ** uint256(tokenDecimals)) * 1e6;
+        uint256 denominator = (10 ** uint256(_decimalsOf(t))) * 1e6;
         return numerator == 0 ? 0 : (numerator - 1) / denominator + 1;
+    }
+
+    /// @notice The token's decimals(), read live.
+    function tokenDecimals() external view returns (uint8) {
+        address t = token;
+        if (t == address(0)) revert NotConfigured();
+        return _decimalsOf(t);
+    }
+
+    function _decimalsOf(address t) private view returns (uint8 dec) {
+        dec = ISupplyToken(t).decimals();
+        if (dec > MAX_TOKEN_DECIMALS) revert UnsupportedDecimals(dec);
     }
 
     /// @notice The latest accepted attestation. Reverts with NoAttestation if there is none.
@@ -601,7 +744,7 @@ contract ReserveRegistry is AggregatorV3Interface {
     /// @notice The whole deployment table the latest attestation proved (every chain's line and
     ///         the book-entry lines; unused lines are (0, 0)). Reverts with NoAttestation if
     ///         there is none. Older tables are in the DeploymentsProven events.
-    function provenDeployments() external view returns (Deployment[16] memory table) {
+    function provenDeployments() public view returns (Deployment[16] memory table) {
         if (!hasAttestation) revert NoAttestation();
         uint256 length = _tableLength;
         for (uint256 i = 0; i < length; ++i) {
@@ -616,21 +759,58 @@ contract ReserveRegistry is AggregatorV3Interface {
         return a;
     }
 
-    /// @notice True iff an attestation exists and its line for this chain covers the current
-    ///         requiredCents(): false as soon as this chain's supply grows past what was proved,
-    ///         whatever the other chains do.
-    function isCovered() external view returns (bool) {
-        if (!hasAttestation) return false;
-        return uint256(_attestations[lastEpoch].supplyCents) >= requiredCents();
+    /// @notice The latest attestation's epoch, statement hash and whole table: what to compare
+    ///         across chains (see the contract's notice). Older hashes are in getAttestation(epoch),
+    ///         older tables in the DeploymentsProven events (each checkable against its hash).
+    ///         Reverts with NoAttestation if there is none.
+    function latestStatement()
+        external
+        view
+        returns (uint64 epoch, bytes32 statementHash, Deployment[16] memory table)
+    {
+        Attestation memory a = latestAttestation();
+        epoch = a.epoch;
+        statementHash = a.statementHash;
+        table = provenDeployments();
     }
 
-    /// @notice Cents of further supply on this chain that the latest attestation's line still
-    ///         covers (0 if none or not covered).
+    /// @notice True iff the latest attestation still stands and the reserves it proved for this
+    ///         chain cover this chain's live supply at the current minimum ratio:
+    ///         supplyCents * ratioBps >= requiredCents() * minRatioBps, where supplyCents *
+    ///         ratioBps / 10000 is this chain's proven reserves (the feed's answer), so at the
+    ///         default minimum of 100% the reserves cover the live supply. The attestation stands
+    ///         while (1) its custodian is still registered, (2) its ratio is at least the current
+    ///         minimum, (3) its as-of date is at most maxAttestationAgeDays (default 7) before
+    ///         today, and (4) its table has a line for every deployment domain the owner expects.
+    ///         It does not say the attestation meets the minimum policy (latestMeetsMinimumPolicy())
+    ///         nor that the other chains' lines are right (see the contract's notice). Reverts if
+    ///         the token's totalSupply() or decimals() does: a consumer treats that as not covered.
+    function isCovered() external view returns (bool) {
+        (bool stands, uint256 provenScaled, uint256 required) = _coverage();
+        return stands && provenScaled >= required * minRatioBps;
+    }
+
+    /// @notice Cents of further supply on this chain that the latest attestation's reserves
+    ///         still cover at the current minimum ratio: floor(supplyCents * ratioBps /
+    ///         minRatioBps) - requiredCents(), or 0 if that is negative or isCovered() would not
+    ///         hold for any supply (no attestation, or it no longer stands).
     function mintableCents() external view returns (uint256) {
-        if (!hasAttestation) return 0;
-        uint256 proven = _attestations[lastEpoch].supplyCents;
-        uint256 required = requiredCents();
-        return proven > required ? proven - required : 0;
+        (bool stands, uint256 provenScaled, uint256 required) = _coverage();
+        if (!stands) return 0;
+        uint256 coverable = provenScaled / minRatioBps;
+        return coverable > required ? coverable - required : 0;
+    }
+
+    /// @dev Whether the latest attestation stands (see isCovered()), this chain's proven
+    ///      reserves times 10000 (supplyCents * ratioBps, below 2^128), and requiredCents().
+    function _coverage() private view returns (bool stands, uint256 provenScaled, uint256 required) {
+        if (!hasAttestation) return (false, 0, 0);
+        Attestation memory a = _attestations[lastEpoch];
+        stands = isCustodian[a.custodian] && a.ratioBps >= minRatioBps && !_latestMissesDomain
+            && block.timestamp / 1 days <= uint256(a.asOfDays) + maxAttestationAgeDays;
+        if (!stands) return (false, 0, 0);
+        provenScaled = uint256(a.supplyCents) * a.ratioBps;
+        required = requiredCents();
     }
 
     // ------------------------------------------------------ AggregatorV3Interface
