@@ -11,6 +11,7 @@ pub mod inclusion;
 pub mod ingest;
 pub mod keys;
 pub mod prove;
+pub mod report;
 pub mod tree;
 
 pub use error::{Error, Result};

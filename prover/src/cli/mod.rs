@@ -11,6 +11,7 @@ pub mod export_solidity;
 pub mod inclusion;
 pub mod keys;
 pub mod prove;
+pub mod report;
 pub mod setup;
 pub mod show;
 pub mod verify;
@@ -86,6 +87,11 @@ pub enum Command {
         bondproof export-calldata --attestation out/attestation.json --for registry\n  \
         bondproof export-calldata --for minimum-policy --policy fixtures/policies/sec-15c3-1.json")]
     ExportCalldata(export_calldata::Args),
+    /// A static transparency site for a folder of attestations, each verified while it is built
+    /// (a failed one is listed as failed, exit 1): history charts with their tables, the proved
+    /// policy in plain words, how to check every attestation; with --private, the custodian's
+    /// confidential page beside it.
+    Report(report::Args),
     /// Benchmark: attestation proofs per depth against the measured floor, native tree building.
     Bench(bench::Args),
 }
@@ -122,6 +128,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Audit(a) => audit::run(&a, json),
         Command::ExportSolidity(a) => export_solidity::run(&a, json),
         Command::ExportCalldata(a) => export_calldata::run(&a, json),
+        Command::Report(a) => report::run(&a, json),
         Command::Bench(a) => bench::run(&a, json),
     }
 }
