@@ -10,6 +10,7 @@ use clap::Parser;
 use serde_json::json;
 
 fn main() -> ExitCode {
+    restore_default_sigpipe();
     // Before any thread starts: the circuits' gates are degree 6 (see bondproof_circuits).
     bondproof_circuits::ensure_max_degree();
     let cli = match cli::Cli::try_parse() {
@@ -31,5 +32,15 @@ fn main() -> ExitCode {
             eprintln!("error: {error}");
             ExitCode::from(code)
         }
+    }
+}
+
+/// Rust starts programs with SIGPIPE ignored, so `bondproof verify … | head` would panic in
+/// `println!` once `head` exits. A command-line tool ends quietly instead, as other Unix tools do.
+fn restore_default_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first in main, before any thread exists; SIG_DFL is a valid disposition.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }

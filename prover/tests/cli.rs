@@ -833,3 +833,23 @@ fn commit_rejects_holdings_that_break_the_policy() {
     assert!(run.stderr.contains("912810PW2") && run.stderr.contains("397 days"), "{}", run.describe());
     assert!(files_in(dir).is_empty(), "{:?}", files_in(dir));
 }
+
+#[test]
+fn output_into_a_closed_pipe_ends_quietly_not_in_a_panic() {
+    // `bondproof verify … | head`: the reader is gone before the first line is written.
+    let a = attested();
+    let vk = attested_file("attestation.vk.bin");
+    let bundle = attested_file("attestation.json");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_bondproof"))
+        .current_dir(&a.dir)
+        .args(["verify", "--attestation", &bundle, "--vk", &vk, "--allow-unchecked-setup"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the bondproof binary runs");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("it ends");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_ne!(out.status.code(), Some(101), "{stderr}");
+}

@@ -327,6 +327,21 @@ fn the_html_parses_without_errors_and_the_history_json_matches() {
 }
 
 #[test]
+fn a_rebuilt_site_publishes_only_this_folders_bundles() {
+    let tmp = tempfile::tempdir().unwrap();
+    let attestations = copy_attestations(tmp.path());
+    let site = tmp.path().join("site");
+    assert_eq!(report(tmp.path(), &attestations, &site, &[]).code, 0);
+    assert!(site.join("bundles/epoch-2.json").exists());
+    // Withdrawn from the folder: the next build neither lists nor publishes it.
+    std::fs::remove_file(attestations.join("epoch-2.json")).unwrap();
+    let run = report(tmp.path(), &attestations, &site, &[]);
+    assert_eq!(run.code, 0, "{}", run.describe());
+    assert!(!site.join("bundles/epoch-2.json").exists(), "a stale bundle stays published");
+    assert!(site.join("bundles/epoch-3.json").exists());
+}
+
+#[test]
 fn the_confidential_page_is_written_only_with_private_and_never_in_the_site() {
     let tmp = tempfile::tempdir().unwrap();
     let site = tmp.path().join("site");

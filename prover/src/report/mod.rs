@@ -145,6 +145,18 @@ pub fn build(req: &ReportRequest) -> Result<ReportOutcome> {
             write_atomic(&path, bytes).map_err(Error::write(&path))?;
         }
     }
+    // A bundle an earlier build published but this folder no longer holds would sit beside the
+    // history unlisted, and the page's check-every-bundle command would still check it.
+    if let Ok(listing) = std::fs::read_dir(&bundles) {
+        let published: std::collections::HashSet<&str> =
+            entries.iter().filter(|e| e.bytes.is_some()).map(|e| e.file.as_str()).collect();
+        for stale in listing.flatten().map(|d| d.path()) {
+            let name = stale.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+            if stale.is_file() && !published.contains(name.as_str()) {
+                std::fs::remove_file(&stale).map_err(Error::write(&stale))?;
+            }
+        }
+    }
     let vk = req.out.join("attestation.vk.bin");
     write_atomic(&vk, &req.key.bytes).map_err(Error::write(&vk))?;
     let history_json = req.out.join("attestations.json");
