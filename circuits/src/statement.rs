@@ -109,6 +109,11 @@ impl AttestationStatement {
         self.deployments.iter().map(|d| d.supply_cents).sum()
     }
 
+    /// The used lines of the table (a domain or a supply), with their slot index.
+    pub fn used_deployments(&self) -> impl Iterator<Item = (usize, &Deployment)> {
+        self.deployments.iter().enumerate().filter(|(_, d)| d.supply_cents != 0 || d.domain != Fr::ZERO)
+    }
+
     /// The slot whose domain is `domain`, as a registry looks up its own line.
     pub fn slot_of(&self, domain: &Fr) -> Option<usize> {
         self.deployments.iter().position(|d| d.domain == *domain && *domain != Fr::ZERO)

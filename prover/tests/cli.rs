@@ -64,19 +64,7 @@ struct Attested {
 fn attested() -> &'static Attested {
     static ATTESTED: OnceLock<Attested> = OnceLock::new();
     ATTESTED.get_or_init(|| {
-        let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
-        // Folders of earlier runs (their process gone) go; a concurrent run's stay.
-        for e in std::fs::read_dir(tmp).unwrap().flatten() {
-            let name = e.file_name().to_string_lossy().into_owned();
-            if let Some(pid) = name.strip_prefix("cli-attested-") {
-                if !Path::new("/proc").join(pid).exists() {
-                    let _ = std::fs::remove_dir_all(e.path());
-                }
-            }
-        }
-        let dir = tmp.join(format!("cli-attested-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = common::process_dir("cli-attested-");
         seed_out(&dir);
         let run = attest(&dir, "liabilities.json");
         assert_eq!(run.code, 0, "attest on the fixtures failed: {}", run.describe());

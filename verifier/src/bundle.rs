@@ -240,6 +240,20 @@ pub fn fr_hex(x: &Fr) -> String {
 }
 
 /// An address as lowercase 0x-hex.
+/// What a deployment domain names, as JSON: the public input decoded (no label involved).
+pub fn domain_json(domain: &Fr) -> serde_json::Value {
+    use bondproof_circuits::statement::{domain_kind, DomainKind};
+    use serde_json::json;
+    match domain_kind(domain) {
+        DomainKind::Unused => json!({"kind": "unused"}),
+        DomainKind::Chain { chain_id, registry } => {
+            json!({"kind": "chain", "chain_id": chain_id, "registry": address_hex(&registry)})
+        }
+        DomainKind::BookEntry { register } => json!({"kind": "book-entry", "register": register}),
+        DomainKind::Other => json!({"kind": "other"}),
+    }
+}
+
 pub fn address_hex(a: &[u8; 20]) -> String {
     format!("0x{}", hex::encode(a))
 }

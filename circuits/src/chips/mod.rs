@@ -12,13 +12,15 @@
 //!   [`schedule`] (maturity bounds and haircut row), [`portfolio`] (running sums, WAM, weekly
 //!   liquidity);
 //! - [`compare`]: range checks, comparisons and affine rows on the statement's numbers;
-//! - [`liabilities`]: supplies, their sum, and coverage.
+//! - [`liabilities`]: supplies, their sum, and coverage;
+//! - [`policy_chips`]: all of the above but the tree, configured together on the shared columns.
 
 pub mod compare;
 pub mod cusip;
 pub mod liabilities;
 pub mod merkle_sum;
 pub mod order;
+pub mod policy_chips;
 pub mod portfolio;
 pub mod poseidon;
 pub mod position;

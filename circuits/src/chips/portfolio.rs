@@ -29,7 +29,7 @@
 //! broken) wraps to more than p - 2^128 and fails.
 
 use halo2_proofs::{
-    circuit::Region,
+    circuit::{Region, Value},
     plonk::{Advice, Column, ConstraintSystem, Error, Expression, Selector},
     poly::Rotation,
 };
@@ -112,10 +112,28 @@ impl PortfolioChip {
         PortfolioConfig { q_block, q_wam, q_liquidity, params, data }
     }
 
-    fn put(&self, region: &mut Region<'_, Fr>, col: Column<Advice>, row: usize, from: &Num) -> Num {
-        let cell = region.assign_advice(col, row, from.value).cell();
-        region.constrain_equal(cell, from.cell);
-        Num { cell, value: from.value }
+    /// One limit row: the copied parameters and totals, then the slack, proved below 2^128 in
+    /// the rows after it; returns the rows used.
+    #[allow(clippy::too_many_arguments)]
+    fn limit_row(
+        &self,
+        region: &mut Region<'_, Fr>,
+        compare: &CompareChip,
+        rules: &RulesTableChip,
+        row: usize,
+        params: &[&Num],
+        data: [&Num; 3],
+        slack: Value<Fr>,
+    ) -> Result<usize, Error> {
+        let columns = self.config.params.iter().zip(params).chain(self.config.data.iter().zip(&data));
+        for (col, from) in columns {
+            let cell = region.assign_advice(*col, row, from.value).cell();
+            region.constrain_equal(cell, from.cell);
+        }
+        let s = region.assign_advice(self.config.data[3], row, slack).cell();
+        let checked = compare.bytes_range(region, rules, row + 1, slack, SLACK_BYTES / 4)?;
+        region.constrain_equal(s, checked.cell);
+        Ok(1 + SLACK_BYTES / 4)
     }
 
     /// The WAM row and its slack's range check; returns the rows used.
@@ -132,17 +150,9 @@ impl PortfolioChip {
         as_of: &Num,
     ) -> Result<usize, Error> {
         self.config.q_wam.enable(region, row)?;
-        self.put(region, self.config.params[0], row, max_wam);
-        self.put(region, self.config.params[1], row, on);
-        self.put(region, self.config.data[0], row, &totals.face);
-        self.put(region, self.config.data[1], row, &totals.face_maturity);
-        self.put(region, self.config.data[2], row, as_of);
-        let slack = on.value
-            * (max_wam.value * totals.face.value - totals.face_maturity.value + as_of.value * totals.face.value);
-        let s = region.assign_advice(self.config.data[3], row, slack).cell();
-        let checked = compare.bytes_range(region, rules, row + 1, slack, SLACK_BYTES / 4)?;
-        region.constrain_equal(s, checked.cell);
-        Ok(1 + SLACK_BYTES / 4)
+        let (f, fm) = (totals.face.value, totals.face_maturity.value);
+        let slack = on.value * (max_wam.value * f - fm + as_of.value * f);
+        self.limit_row(region, compare, rules, row, &[max_wam, on], [&totals.face, &totals.face_maturity, as_of], slack)
     }
 
     /// The weekly-liquidity row and its slack's range check; returns the rows used.
@@ -158,16 +168,9 @@ impl PortfolioChip {
         min_bps: &Num,
     ) -> Result<usize, Error> {
         self.config.q_liquidity.enable(region, row)?;
-        self.put(region, self.config.params[0], row, on);
-        self.put(region, self.config.data[0], row, &totals.weekly);
-        self.put(region, self.config.data[1], row, &totals.face);
-        self.put(region, self.config.data[2], row, min_bps);
-        let ten_k = halo2_proofs::circuit::Value::known(Fr::from(BPS_MAX));
+        let ten_k = Value::known(Fr::from(BPS_MAX));
         let slack = on.value * (totals.weekly.value * ten_k - min_bps.value * totals.face.value);
-        let s = region.assign_advice(self.config.data[3], row, slack).cell();
-        let checked = compare.bytes_range(region, rules, row + 1, slack, SLACK_BYTES / 4)?;
-        region.constrain_equal(s, checked.cell);
-        Ok(1 + SLACK_BYTES / 4)
+        self.limit_row(region, compare, rules, row, &[on], [&totals.weekly, &totals.face, min_bps], slack)
     }
 
     /// Rows the two limits use.

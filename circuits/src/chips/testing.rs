@@ -6,19 +6,15 @@ use ff::Field;
 use halo2_proofs::{
     circuit::{Layouter, SimpleFloorPlanner, Value},
     dev::{MockProver, VerifyFailure},
-    plonk::{Advice, Circuit, Column, ConstraintSystem, Error, Fixed},
+    plonk::{Advice, Circuit, Column, ConstraintSystem, Error},
 };
 use halo2curves::bn256::Fr;
 
-use crate::chips::compare::{CompareChip, CompareConfig, Num};
-use crate::chips::cusip::{CusipChip, CusipConfig};
-use crate::chips::liabilities::{LiabilitiesChip, LiabilitiesConfig};
-use crate::chips::order::{OrderChip, OrderConfig};
-use crate::chips::portfolio::{PortfolioChip, PortfolioConfig};
-use crate::chips::position::{PositionChip, PositionColumns, PositionInput, PositionWitness, BLOCK_ROWS};
-use crate::chips::range::RangeCheckChip;
-use crate::chips::rules_table::{RulesTableChip, RulesTableConfig, Slot};
-use crate::chips::schedule::{ScheduleChip, ScheduleConfig, SchedulePolicy, TABLE_BUILD_ROWS};
+use crate::chips::compare::Num;
+use crate::chips::policy_chips::{PolicyChips, PolicyChipsConfig, PolicyFixed};
+use crate::chips::position::{PositionInput, PositionWitness, BLOCK_ROWS};
+use crate::chips::range::{RangeCheckChip, RangeCheckConfig};
+use crate::chips::schedule::{SchedulePolicy, TABLE_BUILD_ROWS};
 use crate::cusip::{cusip_field, Eligibility};
 use crate::policy::{PolicyInstance, HAIRCUT_SLOTS};
 use crate::statement::DEPLOYMENT_SLOTS;
@@ -29,14 +25,8 @@ pub const AS_OF: u64 = 20_600;
 #[derive(Clone, Debug)]
 pub struct Config {
     advice: [Column<Advice>; 12],
-    rules: RulesTableConfig,
-    position: PositionColumns,
-    cusip: CusipConfig,
-    order: OrderConfig,
-    schedule: ScheduleConfig,
-    portfolio: PortfolioConfig,
-    compare: CompareConfig,
-    liabilities: LiabilitiesConfig,
+    range: RangeCheckConfig,
+    chips: PolicyChipsConfig,
 }
 
 /// Position blocks (after a block of zeros standing in for the tree) and the schedule table
@@ -51,23 +41,16 @@ pub struct ChipCircuit {
 
 pub fn configure(meta: &mut ConstraintSystem<Fr>) -> Config {
     let advice: [Column<Advice>; 12] = std::array::from_fn(|_| meta.advice_column());
-    let fixed: [Column<Fixed>; 8] = std::array::from_fn(|_| meta.fixed_column());
-    let a = advice;
-    let slots: [Slot; 4] = std::array::from_fn(|i| Slot { tag: fixed[4 + i], key: a[2 * i], value: a[2 * i + 1] });
-    let data = [a[8], a[9], a[10], a[11]];
-    let rules = RulesTableChip::configure(meta, slots.to_vec());
-    let range = RangeCheckChip::configure(meta, a[11]);
-    let has_prev = meta.fixed_column();
-    let position =
-        PositionChip::configure(meta, PositionColumns { slots, data: [a[8], a[9], a[10]], gap: range, has_prev });
-    let cusip = CusipChip::configure(meta, &position);
-    let order = OrderChip::configure(meta, &position);
-    let weekly = meta.fixed_column();
-    let schedule = ScheduleChip::configure(meta, &position, [a[1], a[2], a[3], a[4]], data, weekly);
-    let portfolio = PortfolioChip::configure(meta, &position, [a[1], a[2]], data);
-    let compare = CompareChip::configure(meta, slots, data, [fixed[0], fixed[1], fixed[2], fixed[3]]);
-    let liabilities = LiabilitiesChip::configure(meta, data);
-    Config { advice, rules, position, cusip, order, schedule, portfolio, compare, liabilities }
+    let mut fixed = || meta.fixed_column();
+    let fixed = PolicyFixed {
+        compare: std::array::from_fn(|_| fixed()),
+        has_prev: fixed(),
+        weekly: fixed(),
+        tags: std::array::from_fn(|_| fixed()),
+    };
+    let range = RangeCheckChip::configure(meta, advice[11]);
+    let chips = PolicyChipsConfig::configure(meta, advice, range.clone(), fixed);
+    Config { advice, range, chips }
 }
 
 impl Circuit<Fr> for ChipCircuit {
@@ -84,16 +67,10 @@ impl Circuit<Fr> for ChipCircuit {
     }
 
     fn synthesize(&self, config: Config, mut layouter: impl Layouter<Fr>) -> Result<(), Error> {
-        let rules = RulesTableChip::construct(config.rules.clone());
-        let range = RangeCheckChip::construct(config.position.gap.clone());
+        let PolicyChips { rules, positions, schedule, compare, liabilities, .. } = config.chips.construct();
+        let range = RangeCheckChip::construct(config.range.clone());
         rules.load(&mut layouter)?;
         range.load_table(&mut layouter)?;
-        let q_block =
-            vec![config.cusip.q_block, config.order.q_block, config.schedule.q_block, config.portfolio.q_block];
-        let positions = PositionChip::construct(config.position.clone(), q_block);
-        let schedule = ScheduleChip::construct(config.schedule.clone());
-        let compare = CompareChip::construct(config.compare.clone());
-        let liabilities = LiabilitiesChip::construct(config.liabilities.clone());
         layouter.assign_region(
             || "chips",
             |mut region| {

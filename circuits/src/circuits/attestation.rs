@@ -30,16 +30,15 @@ use halo2_proofs::{
 };
 use halo2curves::bn256::Fr;
 
-use crate::chips::compare::{CompareChip, CompareConfig, Num};
-use crate::chips::cusip::{CusipChip, CusipConfig};
-use crate::chips::liabilities::{self, LiabilitiesChip, LiabilitiesConfig};
+use crate::chips::compare::Num;
+use crate::chips::liabilities;
 use crate::chips::merkle_sum::{configure_tree, MerkleSumChip, MerkleSumConfig, TreeWitness};
-use crate::chips::order::{OrderChip, OrderConfig};
-use crate::chips::portfolio::{PortfolioChip, PortfolioConfig, Totals};
-use crate::chips::position::{PositionChip, PositionColumns, PositionInput, PositionWitness, BLOCK_ROWS};
+use crate::chips::policy_chips::{PolicyChips, PolicyChipsConfig, PolicyFixed};
+use crate::chips::portfolio::{PortfolioChip, Totals};
+use crate::chips::position::{PositionInput, PositionWitness, BLOCK_ROWS};
 use crate::chips::range::RangeCheckChip;
-use crate::chips::rules_table::{RulesTableChip, RulesTableConfig, Slot};
-use crate::chips::schedule::{ScheduleChip, ScheduleConfig, SchedulePolicy, TABLE_BUILD_ROWS};
+use crate::chips::rules_table::RulesTableChip;
+use crate::chips::schedule::{SchedulePolicy, TABLE_BUILD_ROWS};
 use crate::policy::{BPS_MAX, HAIRCUT_SLOTS};
 use crate::statement::{AttestationStatement as S, DEPLOYMENT_SLOTS};
 
@@ -77,14 +76,7 @@ pub struct Tamper {
 pub struct AttestationConfig {
     pub tree: MerkleSumConfig,
     pub instance: Column<Instance>,
-    rules: RulesTableConfig,
-    position: PositionColumns,
-    cusip: CusipConfig,
-    order: OrderConfig,
-    schedule: ScheduleConfig,
-    portfolio: PortfolioConfig,
-    compare: CompareConfig,
-    liabilities: LiabilitiesConfig,
+    chips: PolicyChipsConfig,
 }
 
 #[derive(Clone, Debug)]
@@ -136,33 +128,20 @@ impl Circuit<Fr> for AttestationCircuit {
         meta.enable_equality(instance);
         let a = tree.poseidon.advice;
         let fx = tree.poseidon.fixed;
-        let s = tree.sum;
-        let slots: [Slot; 4] = std::array::from_fn(|i| Slot { tag: fx[8 + i], key: a[2 * i], value: a[2 * i + 1] });
-        let data = [a[8], a[9], a[10], s];
-        let rules = RulesTableChip::configure(meta, slots.to_vec());
-        let position = PositionChip::configure(
-            meta,
-            PositionColumns { slots, data: [a[8], a[9], a[10]], gap: tree.range.clone(), has_prev: fx[4] },
-        );
-        let cusip = CusipChip::configure(meta, &position);
-        let order = OrderChip::configure(meta, &position);
-        let schedule = ScheduleChip::configure(meta, &position, [a[1], a[2], a[3], a[4]], data, fx[5]);
-        let portfolio = PortfolioChip::configure(meta, &position, [a[1], a[2]], data);
-        let compare = CompareChip::configure(meta, slots, data, [fx[0], fx[1], fx[2], fx[3]]);
-        let liabilities = LiabilitiesChip::configure(meta, data);
-        AttestationConfig { tree, instance, rules, position, cusip, order, schedule, portfolio, compare, liabilities }
+        let advice = std::array::from_fn(|i| if i < a.len() { a[i] } else { tree.sum });
+        let fixed = PolicyFixed {
+            compare: [fx[0], fx[1], fx[2], fx[3]],
+            has_prev: fx[4],
+            weekly: fx[5],
+            tags: [fx[8], fx[9], fx[10], fx[11]],
+        };
+        let chips = PolicyChipsConfig::configure(meta, advice, tree.range.clone(), fixed);
+        AttestationConfig { tree, instance, chips }
     }
 
     fn synthesize(&self, config: AttestationConfig, mut layouter: impl Layouter<Fr>) -> Result<(), Error> {
         let merkle = MerkleSumChip::construct(config.tree.clone());
-        let rules = RulesTableChip::construct(config.rules.clone());
-        let q_block =
-            vec![config.cusip.q_block, config.order.q_block, config.schedule.q_block, config.portfolio.q_block];
-        let positions = PositionChip::construct(config.position.clone(), q_block);
-        let schedule = ScheduleChip::construct(config.schedule.clone());
-        let portfolio = PortfolioChip::construct(config.portfolio.clone());
-        let compare = CompareChip::construct(config.compare.clone());
-        let liabilities = LiabilitiesChip::construct(config.liabilities.clone());
+        let PolicyChips { rules, positions, schedule, portfolio, compare, liabilities } = config.chips.construct();
         merkle.range().load_table(&mut layouter)?;
         rules.load(&mut layouter)?;
 

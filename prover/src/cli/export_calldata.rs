@@ -8,7 +8,7 @@ use bondproof_verifier::solidity::{encode_set_minimum_policy, encode_submit, enc
 use bondproof_verifier::ProofBundle;
 use serde_json::json;
 
-use super::show::{domain_text, used_slots};
+use super::show::domain_text;
 use super::{print_json, print_line, Failure};
 
 /// Which contract the calldata is for.
@@ -71,7 +71,8 @@ fn attestation_calldata(path: &std::path::Path, target: Target, json: bool) -> R
         if statement.custodian == [0; 20] {
             eprintln!("warning: the proved custodian is the zero address; `submit` requires msg.sender to be it, so every registry will refuse this attestation. Prove with --custodian.");
         }
-        let slots: Vec<String> = used_slots(&statement).map(|(j, d)| format!("slot {j}: {}", domain_text(d))).collect();
+        let slots: Vec<String> =
+            statement.used_deployments().map(|(j, d)| format!("slot {j}: {}", domain_text(d))).collect();
         eprintln!("each registry checks its own slot; this attestation has {}", slots.join("; "));
     }
     let hex = format!("0x{}", hex::encode(&data));

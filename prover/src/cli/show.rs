@@ -6,14 +6,9 @@ use bondproof_circuits::policy::{PolicyInstance, DAYS_MAX};
 use bondproof_circuits::statement::{domain_kind, DomainKind};
 use bondproof_circuits::{AttestationStatement, Deployment};
 use bondproof_prover::attestation::usd;
-use bondproof_prover::ingest::epoch_date;
-use bondproof_verifier::bundle::{address_hex, fr_hex, fr_to_decimal, Metadata};
+use bondproof_prover::ingest::iso_day;
+use bondproof_verifier::bundle::{address_hex, domain_json, fr_hex, fr_to_decimal, Metadata};
 use serde_json::{json, Value};
-
-/// An as-of day as an ISO date.
-pub fn iso_day(days: u64) -> String {
-    (epoch_date() + chrono::Days::new(days)).format("%Y-%m-%d").to_string()
-}
 
 fn days_bound(d: u64) -> String {
     if d >= DAYS_MAX {
@@ -66,25 +61,6 @@ pub fn domain_text(d: &Deployment) -> String {
     }
 }
 
-fn domain_json(d: &Deployment) -> Value {
-    match domain_kind(&d.domain) {
-        DomainKind::Unused => json!({"kind": "unused"}),
-        DomainKind::Chain { chain_id, registry } => {
-            json!({"kind": "chain", "chain_id": chain_id, "registry": address_hex(&registry)})
-        }
-        DomainKind::BookEntry { register } => json!({"kind": "book-entry", "register": register}),
-        DomainKind::Other => json!({"kind": "other"}),
-    }
-}
-
-/// The used slots (a slot with a domain or a supply), with their index.
-pub fn used_slots(s: &AttestationStatement) -> impl Iterator<Item = (usize, &Deployment)> {
-    s.deployments
-        .iter()
-        .enumerate()
-        .filter(|(_, d)| d.supply_cents != 0 || domain_kind(&d.domain) != DomainKind::Unused)
-}
-
 /// The custodian, and what a zero address means.
 pub fn custodian_text(c: &[u8; 20]) -> String {
     if *c == [0; 20] {
@@ -104,9 +80,10 @@ pub fn coverage_pct(counted_scaled: u128, liabilities_cents: u128) -> f64 {
 
 /// The proved statement, decoded, as JSON.
 pub fn statement_json(s: &AttestationStatement) -> Value {
-    let deployments: Vec<Value> = used_slots(s)
+    let deployments: Vec<Value> = s
+        .used_deployments()
         .map(|(slot, d)| {
-            json!({"slot": slot, "domain": fr_to_decimal(&d.domain), "decoded": domain_json(d),
+            json!({"slot": slot, "domain": fr_to_decimal(&d.domain), "decoded": domain_json(&d.domain),
                 "supply_cents": d.supply_cents.to_string()})
         })
         .collect();
@@ -135,7 +112,7 @@ pub fn print_statement(s: &AttestationStatement) {
     println!("  policy       {}", policy_parameters(&s.policy));
     println!("               registry policy id 0x{}", hex::encode(bondproof_verifier::solidity::policy_id(&s.policy)));
     println!("  liabilities  {}, the sum of:", usd(s.liabilities_cents()));
-    for (slot, d) in used_slots(s) {
+    for (slot, d) in s.used_deployments() {
         println!("    slot {slot:<2}    {}: {}", domain_text(d), usd(d.supply_cents));
     }
 }

@@ -30,6 +30,11 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
         .ok_or_else(|| format!("{s} is not a calendar date"))
 }
 
+/// A day number (days since 1970-01-01, as the circuit counts them) as an ISO date.
+pub fn iso_day(days: u64) -> String {
+    (epoch_date() + chrono::Days::new(days)).format("%Y-%m-%d").to_string()
+}
+
 /// Day 0 of the circuit's calendar.
 pub fn epoch_date() -> NaiveDate {
     NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date")

@@ -29,7 +29,7 @@ pub mod money;
 mod test_util;
 
 pub use cusip::{check_digit, Cusip, CusipError};
-pub use dates::{circuit_days, days_since_epoch, epoch_date, parse_date};
+pub use dates::{circuit_days, days_since_epoch, epoch_date, iso_day, parse_date};
 pub use error::{InputError, Location};
 pub use holdings::{aggregate_by_cusip, load_holdings, Holding, Position};
 pub use liabilities::{hex_address, load_liabilities, parse_address, Liabilities, LiabilityLine, LineKind};

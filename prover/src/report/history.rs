@@ -4,17 +4,16 @@
 
 use std::path::Path;
 
-use bondproof_circuits::statement::{domain_kind, DomainKind};
-use bondproof_circuits::{AttestationStatement, Deployment};
+use bondproof_circuits::AttestationStatement;
 use bondproof_verifier::bundle::{
-    address_hex, fr_hex, fr_to_decimal, Metadata, PolicyJson, ProofBundle, FORMAT_VERSION,
+    address_hex, domain_json, fr_hex, fr_to_decimal, Metadata, PolicyJson, ProofBundle, FORMAT_VERSION,
 };
 use bondproof_verifier::{verify_bundle, VerifierKey};
 use rayon::prelude::*;
 use serde_json::{json, Value};
 
 use crate::error::{Error, Result};
-use crate::ingest::epoch_date;
+use crate::ingest::iso_day;
 
 /// One file of the folder.
 pub struct Entry {
@@ -135,35 +134,10 @@ pub fn latest(entries: &[Entry]) -> Option<&Entry> {
     entries.iter().rfind(|e| e.epoch().is_some()).or(entries.last())
 }
 
-/// A day number as an ISO date.
-pub fn iso_day(days: u64) -> String {
-    (epoch_date() + chrono::Days::new(days)).format("%Y-%m-%d").to_string()
-}
-
 /// The proven lower bound on counted reserves, in cents: the circuit proves counted reserves
 /// (after haircuts) >= liabilities * ratio_bps / 10000; rounded down, so still a lower bound.
 pub fn proven_minimum_cents(s: &AttestationStatement) -> u128 {
     s.liabilities_cents() * u128::from(s.ratio_bps) / 10_000
-}
-
-/// The used slots of the deployment table, with their index.
-pub fn used_slots(s: &AttestationStatement) -> impl Iterator<Item = (usize, &Deployment)> {
-    s.deployments
-        .iter()
-        .enumerate()
-        .filter(|(_, d)| d.supply_cents != 0 || domain_kind(&d.domain) != DomainKind::Unused)
-}
-
-/// The decoded domain as JSON: what the public input itself says (no label involved).
-fn domain_json(d: &Deployment) -> Value {
-    match domain_kind(&d.domain) {
-        DomainKind::Unused => json!({"kind": "unused"}),
-        DomainKind::Chain { chain_id, registry } => {
-            json!({"kind": "chain", "chain_id": chain_id, "registry": address_hex(&registry)})
-        }
-        DomainKind::BookEntry { register } => json!({"kind": "book-entry", "register": register}),
-        DomainKind::Other => json!({"kind": "other"}),
-    }
 }
 
 /// `site/attestations.json`: the same history as the page, every entry with its status; for a
@@ -188,10 +162,10 @@ pub fn history_json(entries: &[Entry], key: &VerifierKey, trust: &super::trust::
                     "proven_minimum_reserves_cents": proven_minimum_cents(s).to_string(),
                     "policy": PolicyJson::from_instance(&s.policy),
                     "registry_policy_id": format!("0x{}", hex::encode(bondproof_verifier::solidity::policy_id(&s.policy))),
-                    "deployments": used_slots(s).map(|(slot, d)| json!({
+                    "deployments": s.used_deployments().map(|(slot, d)| json!({
                         "slot": slot,
                         "domain": fr_to_decimal(&d.domain),
-                        "decoded": domain_json(d),
+                        "decoded": domain_json(&d.domain),
                         "supply_cents": d.supply_cents.to_string(),
                     })).collect::<Vec<_>>(),
                 },

@@ -13,11 +13,12 @@ use bondproof_circuits::AttestationStatement;
 use bondproof_verifier::bundle::fr_hex;
 
 use super::charts::{self, Band, Frame, Stack, PALETTE};
-use super::history::{iso_day, proven_minimum_cents};
+use super::history::proven_minimum_cents;
 use super::page::{bps_pct, cents_f64, document, esc, usd_compact};
 use super::policy_text;
 use crate::commitment::{days_since_epoch, CommittedLeaf};
 use crate::error::usd;
+use crate::ingest::iso_day;
 
 pub const BANNER: &str = "CONFIDENTIAL \u{2014} custodian internal \u{2014} not for publication";
 

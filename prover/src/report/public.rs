@@ -12,11 +12,12 @@ use bondproof_verifier::bundle::{address_hex, fr_hex, Metadata};
 use bondproof_verifier::VerifierKey;
 
 use super::charts::{self, Band, Frame, Line, Stack, PALETTE};
-use super::history::{iso_day, latest, proven_minimum_cents, used_slots, Entry, Outcome};
+use super::history::{latest, proven_minimum_cents, Entry, Outcome};
 use super::page::{bps_pct, cents_f64, document, esc, href_path, usd_compact, PROVED, UNVERIFIED};
 use super::policy_text;
 use super::trust::{shell_word, Trust};
 use crate::error::usd;
+use crate::ingest::iso_day;
 
 /// Everything the public page shows.
 pub struct PublicPage<'a> {
@@ -196,7 +197,7 @@ fn statement_facts(b: &mut String, s: &AttestationStatement, m: &Metadata) {
         b,
         "<thead><tr><th>Slot</th><th>Deployment (decoded from the proved domain) {PROVED}</th><th class=\"num\">Supply {PROVED}</th><th>Token {UNVERIFIED}</th></tr></thead><tbody>"
     );
-    for (slot, d) in used_slots(s) {
+    for (slot, d) in s.used_deployments() {
         let token = m
             .deployments
             .iter()
@@ -368,7 +369,7 @@ fn charts_section(b: &mut String, entries: &[Entry]) {
 fn series_domains(entries: &[Entry]) -> Vec<Fr> {
     let mut domains: Vec<Fr> = Vec::new();
     for (s, _) in entries.iter().filter_map(|e| e.verified()) {
-        for (_, d) in used_slots(s) {
+        for (_, d) in s.used_deployments() {
             if !domains.contains(&d.domain) {
                 domains.push(d.domain);
             }

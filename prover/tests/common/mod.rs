@@ -32,6 +32,24 @@ pub fn bondproof(dir: &Path, args: &[&str]) -> Run {
     }
 }
 
+/// An empty folder of this test process's own in cargo's per-target temporary folder, named
+/// `<prefix><pid>`. Folders of earlier runs (their process gone) go; a concurrent run's stay.
+pub fn process_dir(prefix: &str) -> std::path::PathBuf {
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    for e in std::fs::read_dir(tmp).unwrap().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if let Some(pid) = name.strip_prefix(prefix) {
+            if !Path::new("/proc").join(pid).exists() {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
+    }
+    let dir = tmp.join(format!("{prefix}{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 /// One insecure parameters file for every attestation these tests prove (depth <= 5), made
 /// once and kept in cargo's per-target temporary folder, so keys cached beside it (named by
 /// circuit code, depth, k and setup) are generated once and shared by every test and test
