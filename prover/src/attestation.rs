@@ -22,9 +22,9 @@ use bondproof_circuits::merkle_sum::Leaf;
 use bondproof_circuits::policy::{Policy, PolicyReport};
 use bondproof_circuits::{AttestationStatement, CircuitKind};
 use bondproof_verifier::bundle::{
-    address_hex, CircuitInfo, DeploymentLabel, Metadata, ProofBundle, StatementJson, FORMAT_VERSION,
+    address_hex, CircuitInfo, DeploymentLabel, Metadata, ProofBundle, StatementJson, Transcript, FORMAT_VERSION,
 };
-use bondproof_verifier::verify::verify_proof_bytes;
+use bondproof_verifier::verify::verify_proof_with;
 
 use crate::commitment::Commitment;
 use crate::error::{Error, Result};
@@ -49,6 +49,8 @@ pub struct ProveRequest<'a> {
     pub custodian: [u8; 20],
     /// A name for the custodian, recorded as unverified metadata.
     pub custodian_label: Option<String>,
+    /// Keccak for the direct EVM verifier, Poseidon for a proof to be compressed.
+    pub transcript: Transcript,
 }
 
 /// A proof made, verified and written.
@@ -154,14 +156,14 @@ pub fn prove_attestation(req: &ProveRequest, on_step: &dyn Fn(&str)) -> Result<P
     on_step("proving");
     let t = Instant::now();
     let instances = statement.to_instances();
-    let proof =
-        crate::prove::prove(&params, &keys.pk, crate::prove::attestation_circuit(&leaves, &statement), &instances)?;
+    let circuit = crate::prove::attestation_circuit(&leaves, &statement);
+    let proof = crate::prove::prove_with(&params, &keys.pk, circuit, &instances, req.transcript)?;
     let prove = t.elapsed();
 
     // Nothing is written unless the proof verifies with the key written beside it.
     on_step("verifying");
     let t = Instant::now();
-    verify_proof_bytes(&keys.vk, &instances, &proof)
+    verify_proof_with(&keys.vk, &instances, &proof, req.transcript)
         .map_err(|e| Error::Proof(format!("the proof just made does not verify: {e}")))?;
     let verify = t.elapsed();
 
@@ -174,6 +176,7 @@ pub fn prove_attestation(req: &ProveRequest, on_step: &dyn Fn(&str)) -> Result<P
         },
         public_inputs: StatementJson::from_statement(&statement),
         proof: format!("0x{}", hex::encode(&proof)),
+        transcript: req.transcript,
         vk_hash: keys.vk.hash_hex(),
         metadata: Metadata {
             policy: policy.name.clone(),

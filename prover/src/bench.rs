@@ -70,6 +70,9 @@ pub struct Report {
     /// On-chain figures recorded by the EVM test (`prover/tests/evm.rs`) in `evm-gas.json`.
     #[serde(default)]
     pub evm: Option<serde_json::Value>,
+    /// Compression figures (`bench --compress`, `compress.json`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compression: Option<Vec<crate::bench_compress::CompressRow>>,
 }
 
 /// CPU model, core count and memory, from /proc.
@@ -90,7 +93,7 @@ pub fn machine() -> String {
 }
 
 /// Peak resident set size of this process since the last reset.
-fn peak_rss() -> u64 {
+pub(crate) fn peak_rss() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
@@ -102,7 +105,7 @@ fn peak_rss() -> u64 {
         .map_or(0, |kb| kb * 1024)
 }
 
-fn reset_peak_rss() {
+pub(crate) fn reset_peak_rss() {
     // Linux resets VmHWM when "5" is written to clear_refs.
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
@@ -317,6 +320,9 @@ pub fn markdown(r: &Report) -> String {
     if let Some(i) = r.inclusion_per_s {
         s.push_str(&format!("\nInclusion proofs: {i:.1} per second (all cores).\n"));
     }
+    if let Some(rows) = &r.compression {
+        s.push_str(&crate::bench_compress::markdown(rows));
+    }
     if let Some(e) = &r.evm {
         s.push_str(&render_evm(e));
     }
@@ -463,10 +469,12 @@ pub fn run(
         tree_build: tree,
         inclusion_per_s: Some(inclusion),
         evm: None,
+        compression: None,
     };
     let mut report = report;
     if let Some(dir) = report_dir {
         report.evm = read_evm_gas(dir);
+        report.compression = crate::bench_compress::read_rows(dir);
         bondproof_verifier::atomic::write_json(&dir.join("report.json"), &report)?;
         bondproof_verifier::atomic::write_atomic(&dir.join("REPORT.md"), markdown(&report).as_bytes())?;
     }

@@ -4,8 +4,10 @@
 pub mod attestation;
 pub mod audit;
 pub mod bench;
+pub mod bench_compress;
 pub mod ceremony;
 pub mod commitment;
+pub mod compress;
 pub mod error;
 pub mod inclusion;
 pub mod ingest;

@@ -57,6 +57,7 @@ fn prove_under(dir: &Path, commitment: &Path, liabilities: &Path, policy: &Path,
         policy: Some(policy),
         custodian: CUSTODIAN,
         custodian_label: None,
+        transcript: bondproof_verifier::bundle::Transcript::Keccak,
     };
     match prove_attestation(&req, &|_| {}) {
         Ok(o) => {
@@ -157,6 +158,7 @@ fn a_corporate_cusip_proves_under_any_cusip_and_is_refused_under_us_treasury() {
         policy: Some(&par),
         custodian: CUSTODIAN,
         custodian_label: None,
+        transcript: bondproof_verifier::bundle::Transcript::Keccak,
     };
     match prove_attestation(&req, &|_| {}) {
         Err(e @ Error::Violations { .. }) => {

@@ -89,6 +89,7 @@ fn build_history(root: &Path) -> History {
             policy: Some(&policy_path),
             custodian: CUSTODIAN,
             custodian_label: Some("Example Custodian Trust".into()),
+            transcript: bondproof_verifier::bundle::Transcript::Keccak,
         };
         prove_attestation(&req, &|_| {}).unwrap_or_else(|e| panic!("epoch {epoch}: {e}"));
         std::fs::copy(&out, attestations.join(format!("epoch-{epoch}.json"))).unwrap();
@@ -637,6 +638,7 @@ fn a_year_of_daily_attestations() {
             policy: None,
             custodian: CUSTODIAN,
             custodian_label: None,
+            transcript: bondproof_verifier::bundle::Transcript::Keccak,
         };
         prove_attestation(&req, &|_| {}).unwrap_or_else(|e| panic!("epoch {epoch}: {e}"));
         std::fs::rename(&out, &bundle).unwrap();

@@ -106,6 +106,7 @@ fn build_fixture() -> Fixture {
         policy: None,
         custodian: CUSTODIAN,
         custodian_label: Some("roundtrip test".into()),
+        transcript: bondproof_verifier::bundle::Transcript::Keccak,
     };
     let outcome = prove_attestation(&req, &|_| {}).expect("an honest statement proves");
     assert_eq!(outcome.report.face_total, RESERVES_CENTS);

@@ -149,6 +149,15 @@ contract ReserveRegistry is AggregatorV3Interface {
     ///         takes at least 2^32 accepted submissions.
     uint64 public constant MAX_EPOCH_STEP = 2 ** 32;
 
+    /// @notice The most attestations one compression proof may carry to submitCompressed.
+    uint256 public constant MAX_BATCH = 8;
+
+    /// @notice The compression proof's first public inputs: the KZG accumulator's 12 limbs.
+    uint256 public constant ACCUMULATOR_LIMBS = 12;
+
+    /// @notice Words one statement packs into among the compression proof's public inputs.
+    uint256 public constant PACKED_WORDS = 29;
+
     /// @notice The lowest minimum ratio the owner may set: 100%. Below it a registry would
     ///         call a token "covered" whose reserves cover only part of its supply.
     uint32 public constant MIN_RATIO_FLOOR_BPS = 10_000;
@@ -171,6 +180,10 @@ contract ReserveRegistry is AggregatorV3Interface {
 
     /// @notice The attestation circuit's verifier, called with `instances || proof`.
     address public verifier;
+
+    /// @notice The compression circuit's verifier (`bondproof export-solidity` of a compression
+    ///         key: CompressionVerifier), called with `accumulator || instances... || proof`.
+    address public compressionVerifier;
 
     /// @notice ERC-20 token whose totalSupply() this chain's line must cover.
     address public token;
@@ -233,6 +246,7 @@ contract ReserveRegistry is AggregatorV3Interface {
 
     event OwnershipTransferred(address indexed previousOwner, address indexed newOwner);
     event VerifierSet(address indexed verifier);
+    event CompressionVerifierSet(address indexed verifier);
     event TokenSet(address indexed token, uint8 decimals);
     event NavSet(uint256 navE8);
     event MinRatioSet(uint32 minRatioBps);
@@ -276,6 +290,8 @@ contract ReserveRegistry is AggregatorV3Interface {
     error SlotBelowSupply(uint256 provenCents, uint256 requiredCents);
     error RatioBelowMinimum(uint32 minimum, uint32 given);
     error InvalidProof();
+    error EmptyBatch();
+    error BatchTooLarge(uint256 length, uint256 max);
     error NoAttestation();
     error UnknownEpoch(uint64 epoch);
     error UnknownRound(uint80 roundId);
@@ -328,6 +344,14 @@ contract ReserveRegistry is AggregatorV3Interface {
         if (newVerifier.code.length == 0) revert NotAContract(newVerifier);
         verifier = newVerifier;
         emit VerifierSet(newVerifier);
+    }
+
+    /// @notice Sets the compression verifier (`bondproof export-solidity`'s CompressionVerifier
+    ///         for the compression key of this fund's batch shape).
+    function setCompressionVerifier(address newVerifier) external onlyOwner {
+        if (newVerifier.code.length == 0) revert NotAContract(newVerifier);
+        compressionVerifier = newVerifier;
+        emit CompressionVerifierSet(newVerifier);
     }
 
     /// @notice Requires every further attestation to prove a policy at least as strict as
@@ -449,7 +473,7 @@ contract ReserveRegistry is AggregatorV3Interface {
     /// @param s     root, epoch, as-of date, ratio, policy and the 16-line deployment table
     /// @param proof the proof bytes, appended to the 67 public inputs in the verifier call
     function submit(Statement calldata s, bytes calldata proof) external {
-        uint256 slot = _check(s);
+        uint256 slot = _check(s, verifier);
         Policy memory p = s.policy;
         bytes32 id = _acceptPolicy(s.epoch, s.asOfDays, p);
         uint256[INSTANCES] memory instances = _instances(s, p);
@@ -461,12 +485,93 @@ contract ReserveRegistry is AggregatorV3Interface {
         if (!ok) revert InvalidProof();
     }
 
+    /// @notice Submits a batch of attestations compressed into one proof (`bondproof compress`).
+    ///         Every attestation in the batch is the sender's (its custodian public input is
+    ///         `msg.sender`, as in submit). Each one with a line for this registry (`domain()`)
+    ///         is checked exactly as submit checks it and recorded, in batch order (so their
+    ///         epochs and as-of dates must increase along the batch); the others are for other
+    ///         registries (another fund of the custodian, another chain): bound by the proof,
+    ///         which every registry verifies whole, but neither checked nor recorded here. At
+    ///         least one must be for this registry. Then the compression verifier checks the
+    ///         proof for the accumulator and every statement's 67 public inputs, packed into 29
+    ///         words (_packed; the compression circuit range checks every packed input).
+    /// @param batch       the statements, in the order the compression proof verifies them
+    /// @param accumulator the compression proof's KZG accumulator limbs (its first inputs)
+    /// @param proof       the compression proof
+    function submitCompressed(Statement[] calldata batch, uint256[12] calldata accumulator, bytes calldata proof)
+        external
+    {
+        uint256 n = batch.length;
+        if (n == 0) revert EmptyBatch();
+        if (n > MAX_BATCH) revert BatchTooLarge(n, MAX_BATCH);
+        uint256 own = domain();
+        uint256[] memory words = new uint256[](ACCUMULATOR_LIMBS + n * PACKED_WORDS);
+        for (uint256 i = 0; i < ACCUMULATOR_LIMBS; ++i) {
+            words[i] = accumulator[i];
+        }
+        bool recorded = false;
+        for (uint256 b = 0; b < n; ++b) {
+            Statement calldata s = batch[b];
+            Policy memory p = s.policy;
+            uint256[INSTANCES] memory instances = _instances(s, p);
+            if (_hasLine(s.deployments, own)) {
+                uint256 slot = _check(s, compressionVerifier);
+                bytes32 id = _acceptPolicy(s.epoch, s.asOfDays, p);
+                _record(s, slot, id, keccak256(abi.encodePacked(instances)));
+                recorded = true;
+            }
+            uint256[PACKED_WORDS] memory packed = _packed(s);
+            uint256 base = ACCUMULATOR_LIMBS + b * PACKED_WORDS;
+            for (uint256 i = 0; i < PACKED_WORDS; ++i) {
+                words[base + i] = packed[i];
+            }
+        }
+        if (!recorded) revert SlotMissing(own);
+        if (compressionVerifier.code.length == 0) revert NotConfigured();
+        // encodePacked of a uint256[] is its elements, 32 bytes each, without the length.
+        (bool ok,) = compressionVerifier.staticcall(abi.encodePacked(words, proof));
+        if (!ok) revert InvalidProof();
+    }
+
+    /// @dev A statement's public inputs as the compression proof packs them (`bondproof`'s
+    ///      `compressed::packing`): root; custodian | epoch << 160; as-of | ratio << 16 |
+    ///      eligibility << 48 | max maturity << 49 | WAM flag << 65 | max WAM << 66 | weekly
+    ///      flag << 82 | min weekly << 83; haircut slots 0-5 then 6-11, (max days, bps) 16 bits
+    ///      each; the 16 domains; the supplies two per word (96 bits each). The custodian is
+    ///      msg.sender. A supply of 2^96 or more would spill into its neighbour: _ownSlot refuses
+    ///      it for a recorded statement, and the circuit's range checks for every statement.
+    function _packed(Statement calldata s) private view returns (uint256[PACKED_WORDS] memory w) {
+        Policy calldata p = s.policy;
+        w[0] = s.root;
+        w[1] = uint256(uint160(msg.sender)) | (uint256(s.epoch) << 160);
+        w[2] = uint256(s.asOfDays) | (uint256(s.ratioBps) << 16) | (p.usTreasuryOnly ? 1 << 48 : 0)
+            | (uint256(p.maxMaturityDays) << 49) | (p.wamEnabled ? 1 << 65 : 0) | (uint256(p.maxWamDays) << 66)
+            | (p.weeklyEnabled ? 1 << 82 : 0) | (uint256(p.minWeeklyLiquidBps) << 83);
+        for (uint256 j = 0; j < HAIRCUT_SLOTS; ++j) {
+            uint256 shift = 32 * (j % 6);
+            w[3 + j / 6] |= (uint256(p.haircutMaxDays[j]) << shift) | (uint256(p.haircutBps[j]) << (shift + 16));
+        }
+        for (uint256 i = 0; i < DEPLOYMENT_SLOTS; ++i) {
+            w[5 + i] = s.deployments[i].domain;
+            w[21 + i / 2] |= s.deployments[i].supplyCents << (96 * (i % 2));
+        }
+    }
+
+    /// @dev Whether the table has a line with this domain (submitCompressed's filter; _ownSlot
+    ///      then checks the table in full).
+    function _hasLine(Deployment[16] calldata table, uint256 own) private pure returns (bool) {
+        for (uint256 i = 0; i < DEPLOYMENT_SLOTS; ++i) {
+            if (table[i].domain == own) return true;
+        }
+        return false;
+    }
+
     /// @dev Every check on the statement but the policy's and the proof; returns this chain's slot.
-    function _check(Statement calldata s) private view returns (uint256 slot) {
+    function _check(Statement calldata s, address verifierUsed) private view returns (uint256 slot) {
         // The custodian public input is msg.sender (see _instances): a registered custodian can
         // only submit a proof made for its own address.
         if (!isCustodian[msg.sender]) revert NotCustodian();
-        if (token == address(0) || verifier.code.length == 0) revert NotConfigured();
+        if (token == address(0) || verifierUsed.code.length == 0) revert NotConfigured();
         _checkEpoch(s.epoch);
         if (s.root >= SNARK_SCALAR_FIELD) revert RootOutOfField(s.root);
         slot = _ownSlot(s.deployments);

@@ -122,11 +122,47 @@ pub struct ProofBundle {
     pub format_version: u32,
     pub circuit: CircuitInfo,
     pub public_inputs: StatementJson,
-    /// 0x-hex proof bytes (Keccak transcript, SHPLONK), as the EVM verifier takes them.
+    /// 0x-hex proof bytes (SHPLONK), with the transcript `transcript` names.
     pub proof: String,
+    /// Keccak (absent: what the EVM verifier replays) or Poseidon (what the compression circuit
+    /// verifies; see `bondproof compress`).
+    #[serde(default, skip_serializing_if = "Transcript::is_keccak")]
+    pub transcript: Transcript,
     /// `0x` + SHA-256 of the verifying-key file the proof was made for.
     pub vk_hash: String,
     pub metadata: Metadata,
+}
+
+/// The Fiat-Shamir transcript a proof was made with. Keccak is what a Solidity verifier replays
+/// cheaply; Poseidon is what a circuit (the compression circuit) hashes cheaply. A proof
+/// verifies with its own transcript only.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Transcript {
+    #[default]
+    Keccak,
+    Poseidon,
+}
+
+impl Transcript {
+    pub fn is_keccak(&self) -> bool {
+        *self == Transcript::Keccak
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Transcript::Keccak => "keccak",
+            Transcript::Poseidon => "poseidon",
+        }
+    }
+
+    pub fn from_name(s: &str) -> Option<Self> {
+        match s {
+            "keccak" => Some(Transcript::Keccak),
+            "poseidon" => Some(Transcript::Poseidon),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -10,9 +10,11 @@ use bondproof_circuits::halo2_proofs::{
     transcript::TranscriptReadBuffer,
 };
 use bondproof_circuits::{AttestationStatement, Bn256, CircuitKind, Fr, G1Affine};
+use snark_verifier_sdk::halo2::PoseidonTranscript;
 use snark_verifier_sdk::snark_verifier::system::halo2::transcript::evm::EvmTranscript;
+use snark_verifier_sdk::NativeLoader;
 
-use crate::bundle::{CircuitInfo, ProofBundle};
+use crate::bundle::{CircuitInfo, ProofBundle, Transcript};
 use crate::vk_file::VerifierKey;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -67,6 +69,16 @@ pub fn check_setup_id(key: &VerifierKey, setup_id: &str) -> Result<(), VerifyErr
 /// circuit takes: halo2 reads missing inputs as zero, so a shorter vector would verify whenever
 /// the dropped inputs were zero, and the statement would not be the one shown.
 pub fn verify_proof_bytes(key: &VerifierKey, instances: &[Fr], proof: &[u8]) -> Result<(), VerifyError> {
+    verify_proof_with(key, instances, proof, Transcript::Keccak)
+}
+
+/// [`verify_proof_bytes`] for a proof made with `transcript`.
+pub fn verify_proof_with(
+    key: &VerifierKey,
+    instances: &[Fr],
+    proof: &[u8],
+    transcript: Transcript,
+) -> Result<(), VerifyError> {
     bondproof_circuits::ensure_max_degree();
     let expected = key.circuit.instance_count();
     if instances.len() != expected {
@@ -74,16 +86,29 @@ pub fn verify_proof_bytes(key: &VerifierKey, instances: &[Fr], proof: &[u8]) -> 
     }
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let mut cursor = Cursor::new(proof);
-        let result = {
-            let mut transcript =
-                <EvmTranscript<G1Affine, _, _, _> as TranscriptReadBuffer<_, G1Affine, _>>::init(&mut cursor);
-            verify_proof::<KZGCommitmentScheme<Bn256>, VerifierSHPLONK<'_, Bn256>, _, _, _>(
-                &key.params,
-                &key.vk,
-                SingleStrategy::new(&key.params),
-                &[&[instances]],
-                &mut transcript,
-            )
+        let result = match transcript {
+            Transcript::Keccak => {
+                let mut t =
+                    <EvmTranscript<G1Affine, _, _, _> as TranscriptReadBuffer<_, G1Affine, _>>::init(&mut cursor);
+                verify_proof::<KZGCommitmentScheme<Bn256>, VerifierSHPLONK<'_, Bn256>, _, _, _>(
+                    &key.params,
+                    &key.vk,
+                    SingleStrategy::new(&key.params),
+                    &[&[instances]],
+                    &mut t,
+                )
+            }
+            Transcript::Poseidon => {
+                let mut t =
+                    <PoseidonTranscript<NativeLoader, _> as TranscriptReadBuffer<_, G1Affine, _>>::init(&mut cursor);
+                verify_proof::<KZGCommitmentScheme<Bn256>, VerifierSHPLONK<'_, Bn256>, _, _, _>(
+                    &key.params,
+                    &key.vk,
+                    SingleStrategy::new(&key.params),
+                    &[&[instances]],
+                    &mut t,
+                )
+            }
         };
         (result, cursor.position() as usize)
     }));
@@ -110,7 +135,7 @@ pub fn verify_bundle(bundle: &ProofBundle, key: &VerifierKey) -> Result<Attestat
     }
     let statement = bundle.statement().map_err(VerifyError::Malformed)?;
     let proof = bundle.proof_bytes().map_err(VerifyError::Malformed)?;
-    verify_proof_bytes(key, &statement.to_instances(), &proof)?;
+    verify_proof_with(key, &statement.to_instances(), &proof, bundle.transcript)?;
     Ok(statement)
 }
 

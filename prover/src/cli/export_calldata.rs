@@ -4,7 +4,11 @@ use std::path::PathBuf;
 
 use bondproof_prover::attestation::load_policy;
 use bondproof_prover::Error;
-use bondproof_verifier::solidity::{encode_set_minimum_policy, encode_submit, encode_verifier_calldata, policy_id};
+use bondproof_verifier::compressed::CompressedBundle;
+use bondproof_verifier::solidity::{
+    encode_compressed_calldata, encode_set_minimum_policy, encode_submit, encode_submit_compressed,
+    encode_verifier_calldata, policy_id,
+};
 use bondproof_verifier::ProofBundle;
 use serde_json::json;
 
@@ -17,7 +21,8 @@ pub enum Target {
     /// The generated verifier: the public inputs (32-byte words), then the proof.
     Verifier,
     /// `ReserveRegistry.submit(...)`: the statement and the proof, sent by the custodian
-    /// (the registry requires `msg.sender` to be the proved custodian).
+    /// (the registry requires `msg.sender` to be the proved custodian); for a compressed
+    /// bundle, `submitCompressed(statements, accumulator, proof)`.
     Registry,
     /// `ReserveRegistry.setMinimumPolicy(policy)` for the policy file given with --policy,
     /// sent by the registry's owner.
@@ -36,7 +41,7 @@ impl Target {
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// The attestation bundle (for `--for verifier` and `--for registry`).
+    /// The attestation bundle, or a compressed bundle (for `--for verifier` and `--for registry`).
     #[arg(long, required_unless_present = "policy")]
     pub attestation: Option<PathBuf>,
     /// What the calldata calls.
@@ -60,6 +65,9 @@ pub fn run(a: &Args, json: bool) -> Result<(), Failure> {
 
 fn attestation_calldata(path: &std::path::Path, target: Target, json: bool) -> Result<(), Failure> {
     let bad = |e: String| Error::Usage(format!("{}: {e}", path.display()));
+    if std::fs::read_to_string(path).is_ok_and(|t| CompressedBundle::is_compressed(&t)) {
+        return compressed_calldata(path, target, json);
+    }
     let bundle = ProofBundle::read(path).map_err(|e| bad(e.to_string()))?;
     let statement = bundle.statement().map_err(bad)?;
     let proof = bundle.proof_bytes().map_err(bad)?;
@@ -102,6 +110,31 @@ fn minimum_policy(path: &std::path::Path, json: bool) -> Result<(), Failure> {
             "note: the policy's min_ratio_bps ({}) is the registry's setMinRatioBps, set apart",
             policy.min_ratio_bps
         );
+        print_line(&hex);
+    }
+    Ok(())
+}
+
+/// A compressed bundle: the compression verifier's calldata, or the registry's
+/// `submitCompressed`.
+fn compressed_calldata(path: &std::path::Path, target: Target, json: bool) -> Result<(), Failure> {
+    let bad = |e: String| Error::Usage(format!("{}: {e}", path.display()));
+    let bundle = CompressedBundle::read(path).map_err(|e| bad(e.to_string()))?;
+    let statements = bundle.statements().map_err(bad)?;
+    let accumulator = bundle.accumulator_limbs().map_err(bad)?;
+    let proof = bundle.proof_bytes().map_err(bad)?;
+    let data = match target {
+        Target::Verifier => encode_compressed_calldata(&accumulator, &statements, &proof),
+        _ => encode_submit_compressed(&statements, &accumulator, &proof),
+    };
+    let hex = format!("0x{}", hex::encode(&data));
+    if json {
+        print_json(&json!({"ok": true, "for": target.name(), "compressed": true, "attestations": statements.len(),
+            "bytes": data.len(), "calldata": hex}));
+    } else {
+        if target == Target::Registry {
+            eprintln!("submitCompressed for {} attestation(s); send it from the custodian they name", statements.len());
+        }
         print_line(&hex);
     }
     Ok(())

@@ -6,6 +6,7 @@ pub mod attest;
 pub mod audit;
 pub mod bench;
 pub mod commit;
+pub mod compress;
 pub mod export_calldata;
 pub mod export_solidity;
 pub mod inclusion;
@@ -56,6 +57,9 @@ pub enum Command {
     Commit(commit::Args),
     /// Prove an attestation for a commitment; writes the bundle and `<out stem>.vk.bin`.
     Prove(prove::Args),
+    /// Compress one or several attestations (proved with --transcript poseidon) into one proof
+    /// that one small EVM verifier checks; writes the bundle and `<out stem>.vk.bin`.
+    Compress(compress::Args),
     /// Verify an attestation (exit 0 valid, 1 invalid or an untrusted key) against a key rebuilt
     /// from a ceremony (--srs) or pinned (--vk) with its setup named, and show what it proves.
     Verify(verify::Args),
@@ -121,6 +125,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Setup(a) => setup::run(&a, json),
         Command::Commit(a) => commit::run(&a, json),
         Command::Prove(a) => prove::run(&a, json),
+        Command::Compress(a) => compress::run(&a, json),
         Command::Verify(a) => verify::run(&a, json),
         Command::Keys(a) => keys::run(&a, json),
         Command::Attest(a) => attest::run(&a, json),

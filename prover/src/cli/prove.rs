@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use bondproof_prover::attestation::{prove_attestation, usd, ProveOutcome, ProveRequest};
 use bondproof_prover::ingest::LineKind;
-use bondproof_verifier::bundle::address_hex;
+use bondproof_verifier::bundle::{address_hex, Transcript};
 use serde_json::json;
 
 use super::show::{coverage_pct, custodian_text, policy_parameters, statement_json};
@@ -51,6 +51,15 @@ pub struct StatementArgs {
     /// A name for the custodian, recorded in the bundle as unverified metadata.
     #[arg(long)]
     pub custodian_label: Option<String>,
+    /// The proof's Fiat-Shamir transcript: keccak (default) for the direct on-chain verifier
+    /// and `submit`, or poseidon for a proof to be compressed (`bondproof compress`), which
+    /// only a compression proof takes on-chain.
+    #[arg(long, default_value = "keccak", value_parser = parse_transcript)]
+    pub transcript: Transcript,
+}
+
+fn parse_transcript(s: &str) -> Result<Transcript, String> {
+    Transcript::from_name(s).ok_or_else(|| format!("'{s}' is not a transcript (keccak, poseidon)"))
 }
 
 pub fn run(a: &Args, json: bool) -> Result<(), Failure> {
@@ -75,6 +84,7 @@ pub fn prove_and_report(
         policy: st.policy.as_deref(),
         custodian: parse_custodian(st.custodian.as_deref())?,
         custodian_label: st.custodian_label.clone(),
+        transcript: st.transcript,
     };
     let pb = spinner(json);
     let outcome = prove_attestation(&req, &|m| pb.set_message(m.to_string()));
