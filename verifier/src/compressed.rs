@@ -227,13 +227,14 @@ pub const WHOLE: u32 = 254;
 pub const PACKED_WORDS: usize = 29;
 
 /// How a statement's 67 public inputs pack into [`PACKED_WORDS`] words, in order:
-/// 0. the root;
-/// 1. custodian (160 bits) | epoch (64) << 160;
-/// 2. as-of days (16) | ratio bps (32) << 16 | eligibility (1) << 48 | max maturity (16) << 49 |
-///    WAM flag (1) << 65 | max WAM (16) << 66 | weekly flag (1) << 82 | min weekly bps (16) << 83;
-/// 3. haircut slots 0-5, 4. haircut slots 6-11: per slot max days (16) then bps (16);
-/// 5-20. each deployment's domain;
-/// 21-28. supplies (96 bits each) two per word, slot 2j low, slot 2j+1 << 96.
+/// - word 0: the root;
+/// - word 1: custodian (160 bits) | epoch (64) << 160;
+/// - word 2: as-of days (16) | ratio bps (32) << 16 | eligibility (1) << 48 | max maturity (16)
+///   << 49 | WAM flag (1) << 65 | max WAM (16) << 66 | weekly flag (1) << 82 | min weekly bps
+///   (16) << 83;
+/// - words 3 and 4: haircut slots 0-5 and 6-11, per slot max days (16) then bps (16);
+/// - words 5 to 20: each deployment's domain;
+/// - words 21 to 28: the supplies (96 bits each) two per word, slot 2j low, slot 2j+1 << 96.
 pub fn packing() -> Vec<WordLayout> {
     type S = AttestationStatement;
     let mut words: Vec<WordLayout> = vec![

@@ -569,6 +569,74 @@ fn parse_int(s: &str) -> Option<u64> {
     }
 }
 
+// ------------------------------------------------------------------ compression
+
+/// The contract name the compression verifier is given (the generator calls it Halo2Verifier,
+/// the name of the direct verifier's entry contract; one name per kind avoids a mix-up).
+pub const COMPRESSION_VERIFIER: &str = "CompressionVerifier";
+
+/// Solidity source of the compression verifier: one contract, [`COMPRESSION_VERIFIER`], whose
+/// fallback takes [`encode_compressed_calldata`], returns nothing and reverts unless the outer
+/// proof verifies and the accumulator's pairing holds. Never split: a compression circuit whose
+/// verifier would not fit EIP-170 is refused (a larger k gives fewer columns).
+pub fn compression_verifier_solidity(key: &CompressionKey) -> Result<String, SolidityError> {
+    let source = generated_compression_verifier(key)?;
+    let estimate = estimate_runtime_bytes(&source);
+    if estimate > MAX_RUNTIME_BYTES {
+        return Err(SolidityError::TooLarge { estimate, k: key.k(), advice: key.header.shape.advice });
+    }
+    Ok(source)
+}
+
+/// The compression verifier as generated, whatever its size (tests at a small k deploy it on an
+/// EVM without EIP-170).
+pub fn generated_compression_verifier(key: &CompressionKey) -> Result<String, SolidityError> {
+    bondproof_circuits::ensure_max_degree();
+    let source = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        gen_evm_verifier_sol_code::<AggregationCircuit, SHPLONK>(&key.params, &key.vk, vec![key.instance_count()])
+    }))
+    .map_err(|_| SolidityError::Generator("the generator rejected the compression key".into()))?;
+    Ok(source.replacen("contract Halo2Verifier", &format!("contract {COMPRESSION_VERIFIER}"), 1))
+}
+
+/// Calldata of the bare compression verifier call: the accumulator limbs and each statement's
+/// public inputs (32-byte big-endian words), then the outer proof.
+pub fn encode_compressed_calldata(accumulator: &[Fr], statements: &[AttestationStatement], proof: &[u8]) -> Vec<u8> {
+    encode_verifier_calldata(&outer_instances(accumulator, statements), proof)
+}
+
+/// The registry's `submitCompressed(Statement[], uint256[12], bytes)`.
+pub fn submit_compressed_signature() -> String {
+    format!(
+        "submitCompressed((uint256,uint64,uint16,uint32,{POLICY_TUPLE},{DEPLOYMENT_TUPLE}[{DEPLOYMENT_SLOTS}])[],uint256[{ACCUMULATOR_LIMBS}],bytes)"
+    )
+}
+
+/// ABI encoding of `submitCompressed(statements, accumulator, proof)`, sent by the custodian
+/// every statement names.
+pub fn encode_submit_compressed(statements: &[AttestationStatement], accumulator: &[Fr], proof: &[u8]) -> Vec<u8> {
+    // Head: offset of the array, the 12 limbs in place, offset of the bytes.
+    let head_words = 1 + ACCUMULATOR_LIMBS + 1;
+    let array_words = 1 + statements.len() * statement_words(&statements[0]).len();
+    let mut out = selector(&submit_compressed_signature()).to_vec();
+    out.extend_from_slice(&word_u128(32 * head_words as u128));
+    for l in accumulator {
+        out.extend_from_slice(&fr_to_be_bytes(l));
+    }
+    out.extend_from_slice(&word_u128(32 * (head_words + array_words) as u128));
+    out.extend_from_slice(&word_u128(statements.len() as u128));
+    for s in statements {
+        for w in statement_words(s) {
+            out.extend_from_slice(&w);
+        }
+    }
+    out.extend_from_slice(&word_u128(proof.len() as u128));
+    out.extend_from_slice(proof);
+    let padded = 4 + (out.len() - 4).div_ceil(32) * 32;
+    out.resize(padded, 0);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -758,72 +826,4 @@ mod tests {
         assert_eq!(p, PrecompileProfile { ec_add: 1, ec_mul: 1, pairing_calls: 1, pairing_pairs: 2, modexp: 0 });
         assert_eq!(p.eip1108_gas(), 150 + 6_000 + 45_000 + 68_000);
     }
-}
-
-// ------------------------------------------------------------------ compression
-
-/// The contract name the compression verifier is given (the generator calls it Halo2Verifier,
-/// the name of the direct verifier's entry contract; one name per kind avoids a mix-up).
-pub const COMPRESSION_VERIFIER: &str = "CompressionVerifier";
-
-/// Solidity source of the compression verifier: one contract, [`COMPRESSION_VERIFIER`], whose
-/// fallback takes [`encode_compressed_calldata`], returns nothing and reverts unless the outer
-/// proof verifies and the accumulator's pairing holds. Never split: a compression circuit whose
-/// verifier would not fit EIP-170 is refused (a larger k gives fewer columns).
-pub fn compression_verifier_solidity(key: &CompressionKey) -> Result<String, SolidityError> {
-    let source = generated_compression_verifier(key)?;
-    let estimate = estimate_runtime_bytes(&source);
-    if estimate > MAX_RUNTIME_BYTES {
-        return Err(SolidityError::TooLarge { estimate, k: key.k(), advice: key.header.shape.advice });
-    }
-    Ok(source)
-}
-
-/// The compression verifier as generated, whatever its size (tests at a small k deploy it on an
-/// EVM without EIP-170).
-pub fn generated_compression_verifier(key: &CompressionKey) -> Result<String, SolidityError> {
-    bondproof_circuits::ensure_max_degree();
-    let source = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        gen_evm_verifier_sol_code::<AggregationCircuit, SHPLONK>(&key.params, &key.vk, vec![key.instance_count()])
-    }))
-    .map_err(|_| SolidityError::Generator("the generator rejected the compression key".into()))?;
-    Ok(source.replacen("contract Halo2Verifier", &format!("contract {COMPRESSION_VERIFIER}"), 1))
-}
-
-/// Calldata of the bare compression verifier call: the accumulator limbs and each statement's
-/// public inputs (32-byte big-endian words), then the outer proof.
-pub fn encode_compressed_calldata(accumulator: &[Fr], statements: &[AttestationStatement], proof: &[u8]) -> Vec<u8> {
-    encode_verifier_calldata(&outer_instances(accumulator, statements), proof)
-}
-
-/// The registry's `submitCompressed(Statement[], uint256[12], bytes)`.
-pub fn submit_compressed_signature() -> String {
-    format!(
-        "submitCompressed((uint256,uint64,uint16,uint32,{POLICY_TUPLE},{DEPLOYMENT_TUPLE}[{DEPLOYMENT_SLOTS}])[],uint256[{ACCUMULATOR_LIMBS}],bytes)"
-    )
-}
-
-/// ABI encoding of `submitCompressed(statements, accumulator, proof)`, sent by the custodian
-/// every statement names.
-pub fn encode_submit_compressed(statements: &[AttestationStatement], accumulator: &[Fr], proof: &[u8]) -> Vec<u8> {
-    // Head: offset of the array, the 12 limbs in place, offset of the bytes.
-    let head_words = 1 + ACCUMULATOR_LIMBS + 1;
-    let array_words = 1 + statements.len() * statement_words(&statements[0]).len();
-    let mut out = selector(&submit_compressed_signature()).to_vec();
-    out.extend_from_slice(&word_u128(32 * head_words as u128));
-    for l in accumulator {
-        out.extend_from_slice(&fr_to_be_bytes(l));
-    }
-    out.extend_from_slice(&word_u128(32 * (head_words + array_words) as u128));
-    out.extend_from_slice(&word_u128(statements.len() as u128));
-    for s in statements {
-        for w in statement_words(s) {
-            out.extend_from_slice(&w);
-        }
-    }
-    out.extend_from_slice(&word_u128(proof.len() as u128));
-    out.extend_from_slice(proof);
-    let padded = 4 + (out.len() - 4).div_ceil(32) * 32;
-    out.resize(padded, 0);
-    out
 }
