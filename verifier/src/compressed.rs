@@ -479,3 +479,57 @@ pub fn verify_compressed(
 pub fn root_hex(s: &AttestationStatement) -> String {
     fr_hex(&s.root)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_packing_holds_every_public_input_once_and_each_word_fits_the_field() {
+        let layout = packing();
+        assert_eq!(layout.len(), PACKED_WORDS);
+        let mut seen: Vec<usize> = layout.iter().flatten().map(|&(i, _)| i).collect();
+        seen.sort_unstable();
+        assert_eq!(seen, (0..AttestationStatement::COUNT).collect::<Vec<_>>());
+        for word in &layout {
+            let bits: u32 = word.iter().map(|&(_, w)| w).sum();
+            // Below the field's 254 bits, or one whole element left as it is.
+            assert!(bits <= 253 || word.len() == 1, "{word:?}");
+        }
+    }
+
+    #[test]
+    fn a_packed_word_is_its_parts_shifted_lowest_first() {
+        let mut s = AttestationStatement {
+            root: Fr::from(7),
+            epoch: 3,
+            custodian: [0x11; 20],
+            as_of_days: 20_000,
+            ratio_bps: 10_100,
+            policy: bondproof_circuits::policy::Policy::par().instance(),
+            deployments: [bondproof_circuits::Deployment::default(); bondproof_circuits::DEPLOYMENT_SLOTS],
+        };
+        s.deployments[0].supply_cents = 5;
+        s.deployments[1].supply_cents = 9;
+        let words = pack_statement(&s);
+        let custodian = bondproof_circuits::statement::address_field(&s.custodian);
+        assert_eq!(words[1], custodian + Fr::from(3) * Fr::from(2).pow_vartime([160]));
+        assert_eq!(words[2] - Fr::from(20_000) - Fr::from(10_100 * (1 << 16)), pack_policy_part(&s));
+        assert_eq!(words[21], Fr::from(5) + Fr::from(9) * Fr::from(2).pow_vartime([96]));
+        let mut other = s;
+        other.epoch = 4;
+        assert_ne!(pack_statement(&other), words);
+    }
+
+    fn pack_policy_part(s: &AttestationStatement) -> Fr {
+        let inputs = s.to_instances();
+        let two = |n: u64| Fr::from(2).pow_vartime([n]);
+        type S = AttestationStatement;
+        inputs[S::ELIGIBLE_TREASURY] * two(48)
+            + inputs[S::MAX_MATURITY] * two(49)
+            + inputs[S::WAM_ENABLED] * two(65)
+            + inputs[S::MAX_WAM] * two(66)
+            + inputs[S::WEEKLY_ENABLED] * two(82)
+            + inputs[S::MIN_WEEKLY_BPS] * two(83)
+    }
+}
