@@ -273,12 +273,11 @@ pub fn compress(req: &CompressRequest, on_step: &dyn Fn(&str)) -> Result<Compres
     let (mut params, _info) = read_params(req.params)?;
     if let Some(k) = req.k {
         if k > params.k() {
-            return Err(Error::ParamsTooSmall {
-                path: req.params.display().to_string(),
-                have: params.k(),
-                need: k,
-                depth: 0,
-            });
+            return Err(Error::Usage(format!(
+                "--k {k}: {} holds parameters for k = {} only",
+                req.params.display(),
+                params.k()
+            )));
         }
         params.downsize(k);
     }
