@@ -5,9 +5,10 @@
 //!
 //! The outer parameters (k = `BONDPROOF_COMPRESS_K`, default 20) and every key are made once
 //! and cached in cargo's per-target temporary folder (the keys are named by the inner key and
-//! the setup, so a changed circuit makes new ones). At k = 20 the compression verifier is over
-//! EIP-170 (about 10 advice columns; k = 22 has 3): the tests deploy it on an EVM without the
-//! limit, and the size at production k is in README's gas table.
+//! the setup, so a changed circuit makes new ones). k = 20 is for speed: its verifier (9 advice
+//! columns) is over EIP-170, so the tests deploy it on an EVM without the limit. Production uses
+//! k = 22 (3 advice columns, a 21,661-byte verifier); `BONDPROOF_COMPRESS_K=22` runs these tests
+//! there (README's gas table).
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
