@@ -4,6 +4,7 @@
 pub mod attestation;
 pub mod audit;
 pub mod bench;
+pub mod chain;
 pub mod ceremony;
 pub mod commitment;
 pub mod error;

@@ -6,11 +6,14 @@ pub mod attest;
 pub mod audit;
 pub mod bench;
 pub mod commit;
+pub mod deploy;
 pub mod export_calldata;
 pub mod export_solidity;
 pub mod inclusion;
 pub mod keys;
+pub mod liabilities;
 pub mod prove;
+pub mod publish;
 pub mod report;
 pub mod setup;
 pub mod show;
@@ -92,6 +95,18 @@ pub enum Command {
     /// policy in plain words, how to check every attestation; with --private, the custodian's
     /// confidential page beside it.
     Report(report::Args),
+    /// The liabilities read from the chains: `liabilities snapshot`.
+    Liabilities {
+        #[command(subcommand)]
+        command: liabilities::Command,
+    },
+    /// Deploy the attestation verifier and a configured ReserveRegistry on every chain of a
+    /// deployments file; writes their addresses back into it (or to --out).
+    Deploy(deploy::Args),
+    /// Submit an attestation to every chain's registry from the custodian's keystore; prints
+    /// each chain's transaction, block and gas, or its decoded revert (exit 1 if any chain
+    /// refused; the others' results are still printed).
+    Publish(publish::Args),
     /// Benchmark: attestation proofs per depth against the measured floor, native tree building.
     Bench(bench::Args),
 }
@@ -130,6 +145,9 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::ExportCalldata(a) => export_calldata::run(&a, json),
         Command::Report(a) => report::run(&a, json),
         Command::Bench(a) => bench::run(&a, json),
+        Command::Liabilities { command } => liabilities::run(command, json),
+        Command::Deploy(a) => deploy::run(&a, json),
+        Command::Publish(a) => publish::run(&a, json),
     }
 }
 
