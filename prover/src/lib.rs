@@ -4,8 +4,8 @@
 pub mod attestation;
 pub mod audit;
 pub mod bench;
-pub mod chain;
 pub mod ceremony;
+pub mod chain;
 pub mod commitment;
 pub mod error;
 pub mod inclusion;

@@ -154,6 +154,7 @@ fn write_config(dir: &Path, chains: &[(u64, &Anvil, Address)], rpc: &str) -> Pat
     let custodian = signer().address();
     let mut text = format!(
         "# two chains, one token\n{rpc}\n[registry]\ncustodians = [\"{custodian}\"]\nmin_ratio_bps = 10000\n\
+         max_as_of_age_days = 30\nmax_attestation_age_days = 30\n\
          minimum_policy = \"{}\"\n\n[book_entry]\nregister = 0\nnav_usd = \"1\"\n",
         fixture("policies/par.json")
     );
@@ -196,7 +197,18 @@ fn bondproof_env(dir: &Path, args: &[&str]) -> Run {
 fn commit_and_key(dir: &Path) -> (PathBuf, PathBuf) {
     let run = bondproof(
         dir,
-        &["--json", "commit", "--holdings", &fixture("holdings.csv"), "--epoch", "1", "--out", "commitment.json", "--as-of", AS_OF],
+        &[
+            "--json",
+            "commit",
+            "--holdings",
+            &fixture("holdings.csv"),
+            "--epoch",
+            "1",
+            "--out",
+            "commitment.json",
+            "--as-of",
+            AS_OF,
+        ],
     );
     assert_eq!(run.code, 0, "{}", run.describe());
     let depth = json_of(&run)["depth"].to_string();
@@ -226,13 +238,25 @@ fn deploy_snapshot_prove_publish_and_read_back_on_two_chains() {
 
     let run = bondproof_env(
         &dir,
-        &["--json", "deploy", "--config", "deployments.toml", "--keystore", keystore.to_str().unwrap(), "--vk",
-          vk.to_str().unwrap(), "--contracts", default_verifier_dir().to_str().unwrap()],
+        &[
+            "--json",
+            "deploy",
+            "--config",
+            "deployments.toml",
+            "--keystore",
+            keystore.to_str().unwrap(),
+            "--vk",
+            vk.to_str().unwrap(),
+            "--contracts",
+            default_verifier_dir().to_str().unwrap(),
+        ],
     );
     assert_eq!(run.code, 0, "deploy: {}", run.describe());
     let (registry_a, registry_b) = (registry_of(&config, CHAIN_A), registry_of(&config, CHAIN_B));
     assert!(std::fs::read_to_string(&config).unwrap().starts_with("# two chains, one token"), "comments kept");
 
+    // New connections: `deploy` sent from the same account, past these providers' cached nonces.
+    let (node_a, node_b) = (connect(&rt, CHAIN_A, &a), connect(&rt, CHAIN_B, &b));
     // $1,000,000.00 on chain A (6 decimals), $250,000.50 on chain B (18 decimals).
     mint(&rt, &node_a, token_a, U256::from(1_000_000_000_000u64));
     mint(&rt, &node_b, token_b, U256::from(250_000_500_000_000_000_000_000u128));
@@ -241,33 +265,67 @@ fn deploy_snapshot_prove_publish_and_read_back_on_two_chains() {
     std::fs::write(dir.join("register.csv"), "holder,shares\nalice,100000\nbob,25000.125\n").unwrap();
     let run = bondproof_env(
         &dir,
-        &["--json", "liabilities", "snapshot", "--config", "deployments.toml", "--out", "liabilities.json",
-          "--book-entry", "register.csv"],
+        &[
+            "--json",
+            "liabilities",
+            "snapshot",
+            "--config",
+            "deployments.toml",
+            "--out",
+            "liabilities.json",
+            "--book-entry",
+            "register.csv",
+        ],
     );
     assert_eq!(run.code, 0, "snapshot: {}", run.describe());
     let snap = json_of(&run);
     assert_eq!(snap["chains"][0]["supply_cents"], "100000000");
     assert_eq!(snap["chains"][1]["supply_cents"], "25000050");
     assert_eq!(snap["book_entry"]["supply_cents"], "12500013", "125,000.125 shares rounded up to the cent");
-    let liabilities: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("liabilities.json")).unwrap()).unwrap();
+    let liabilities: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("liabilities.json")).unwrap()).unwrap();
     assert_eq!(liabilities["deployments"][0]["block_number"], snap["chains"][0]["block_number"]);
     assert!(liabilities["deployments"][2].get("holders").is_none(), "only the register's total enters the file");
 
     let custodian = signer().address().to_string();
     let run = bondproof(
         &dir,
-        &["prove", "--commitment", commitment.to_str().unwrap(), "--liabilities", "liabilities.json", "--params",
-          common::shared_params().to_str().unwrap(), "--out", "out/attestation.json", "--custodian", &custodian,
-          "--policy", &fixture("policies/par.json")],
+        &[
+            "prove",
+            "--commitment",
+            commitment.to_str().unwrap(),
+            "--liabilities",
+            "liabilities.json",
+            "--params",
+            common::shared_params().to_str().unwrap(),
+            "--out",
+            "out/attestation.json",
+            "--custodian",
+            &custodian,
+            "--policy",
+            &fixture("policies/par.json"),
+        ],
     );
     assert_eq!(run.code, 0, "prove: {}", run.describe());
-    let bundle: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("out/attestation.json")).unwrap()).unwrap();
-    assert_eq!(bundle["metadata"]["deployments"][1]["block_number"], snap["chains"][1]["block_number"], "provenance travels");
+    let bundle: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("out/attestation.json")).unwrap()).unwrap();
+    assert_eq!(
+        bundle["metadata"]["deployments"][1]["block_number"], snap["chains"][1]["block_number"],
+        "provenance travels"
+    );
 
     let run = bondproof_env(
         &dir,
-        &["--json", "publish", "--attestation", "out/attestation.json", "--config", "deployments.toml", "--keystore",
-          keystore.to_str().unwrap()],
+        &[
+            "--json",
+            "publish",
+            "--attestation",
+            "out/attestation.json",
+            "--config",
+            "deployments.toml",
+            "--keystore",
+            keystore.to_str().unwrap(),
+        ],
     );
     assert_eq!(run.code, 0, "publish: {}", run.describe());
     let published = json_of(&run);
@@ -293,6 +351,7 @@ fn deploy_snapshot_prove_publish_and_read_back_on_two_chains() {
     }
 
     // A mint after the snapshot: chain B's supply is above its proved line, chain A unaffected.
+    let node_b = connect(&rt, CHAIN_B, &b);
     mint(&rt, &node_b, token_b, U256::from(1_000_000_000_000_000_000u128));
     assert_eq!(view(&rt, &node_b, registry_b, "isCovered()")[0], word_u128(0), "chain B no longer covered");
     assert_eq!(view(&rt, &node_a, registry_a, "isCovered()")[0], word_u128(1));
@@ -303,8 +362,19 @@ fn deploy_snapshot_prove_publish_and_read_back_on_two_chains() {
     let verify = |attestation: &str| {
         bondproof(
             &dir,
-            &["--json", "verify", "--attestation", attestation, "--vk", vk_arg, "--allow-unchecked-setup", "--rpc",
-              &rpc_a, "--rpc", &rpc_b],
+            &[
+                "--json",
+                "verify",
+                "--attestation",
+                attestation,
+                "--vk",
+                vk_arg,
+                "--allow-unchecked-setup",
+                "--rpc",
+                &rpc_a,
+                "--rpc",
+                &rpc_b,
+            ],
         )
     };
     let run = verify("out/attestation.json");
@@ -327,8 +397,15 @@ fn deploy_snapshot_prove_publish_and_read_back_on_two_chains() {
     // Publishing the same epoch again: both registries refuse it, each with its decoded error.
     let run = bondproof_env(
         &dir,
-        &["publish", "--attestation", "out/attestation.json", "--config", "deployments.toml", "--keystore",
-          keystore.to_str().unwrap()],
+        &[
+            "publish",
+            "--attestation",
+            "out/attestation.json",
+            "--config",
+            "deployments.toml",
+            "--keystore",
+            keystore.to_str().unwrap(),
+        ],
     );
     assert_eq!(run.code, 1, "{}", run.describe());
     assert_eq!(run.stdout.matches("StaleEpoch(1, 1)").count(), 2, "{}", run.describe());
@@ -342,12 +419,17 @@ fn snapshot_refuses_a_wrong_chain_id_a_dead_node_and_a_silent_one() {
     let rt = rt();
     let (node_a, node_b) = (connect(&rt, CHAIN_A, &a), connect(&rt, CHAIN_B, &b));
     let (token_a, token_b) = (deploy_token(&rt, &node_a, 6), deploy_token(&rt, &node_b, 6));
+    mine(&rt, &node_a, 2);
+    mine(&rt, &node_b, 2);
     let registry = "\nregistry = \"0x00000000000000000000000000000000000000aa\"";
     let with_registries = |config: &Path| {
-        let text = std::fs::read_to_string(config).unwrap().replace("confirmations = 2", &format!("confirmations = 2{registry}"));
+        let text = std::fs::read_to_string(config)
+            .unwrap()
+            .replace("confirmations = 2", &format!("confirmations = 2{registry}"));
         std::fs::write(config, text).unwrap();
     };
-    let snapshot = || bondproof(&dir, &["liabilities", "snapshot", "--config", "deployments.toml", "--out", "liabilities.json"]);
+    let snapshot =
+        || bondproof(&dir, &["liabilities", "snapshot", "--config", "deployments.toml", "--out", "liabilities.json"]);
     let nothing_written = |run: &Run, needle: &str| {
         assert_eq!(run.code, 2, "{}", run.describe());
         assert!(run.stderr.contains(needle), "expected {needle:?}: {}", run.describe());
@@ -369,8 +451,16 @@ fn snapshot_refuses_a_wrong_chain_id_a_dead_node_and_a_silent_one() {
     with_registries(&config);
     let run = bondproof(
         &dir,
-        &["liabilities", "snapshot", "--config", "deployments.toml", "--out", "liabilities.json", "--block",
-          &format!("{CHAIN_A}=999999")],
+        &[
+            "liabilities",
+            "snapshot",
+            "--config",
+            "deployments.toml",
+            "--out",
+            "liabilities.json",
+            "--block",
+            &format!("{CHAIN_A}=999999"),
+        ],
     );
     nothing_written(&run, &format!("chain {CHAIN_A}, block 999999: the node does not have this block"));
 

@@ -25,9 +25,9 @@ use bondproof_prover::ingest::{aggregate_by_cusip, days_since_epoch, load_holdin
 use bondproof_prover::keys::{circuit_keys, setup_insecure};
 use bondproof_verifier::compile as solc_js;
 use bondproof_verifier::solidity::{
-    encode_call, encode_set_deployment_domains, encode_set_minimum_policy, encode_submit, encode_verifier_calldata, estimate_runtime_bytes,
-    fit_eip170, generated_verifier, policy_id, policy_words, selector, verifier_contracts, word_u128 as word,
-    PrecompileProfile, MAX_RUNTIME_BYTES, POLICY_TUPLE,
+    encode_call, encode_set_deployment_domains, encode_set_minimum_policy, encode_submit, encode_verifier_calldata,
+    estimate_runtime_bytes, fit_eip170, generated_verifier, policy_id, policy_words, selector, verifier_contracts,
+    word_u128 as word, PrecompileProfile, MAX_RUNTIME_BYTES, POLICY_TUPLE,
 };
 use proptest::prelude::*;
 use revm::context::result::{ExecutionResult, Output};
@@ -958,7 +958,11 @@ fn every_expected_deployment_must_have_a_line() {
     let (dom_a, dom_b, book) = (expected[SLOT_A], expected[SLOT_B], expected[SLOT_BOOK]);
     let mut w = fx.world(site_a());
     let registry = w.registry;
-    assert_reverts_with(&w.send(stranger(), registry, encode_set_deployment_domains(&expected)), "NotOwner()", "a stranger");
+    assert_reverts_with(
+        &w.send(stranger(), registry, encode_set_deployment_domains(&expected)),
+        "NotOwner()",
+        "a stranger",
+    );
     let args = assert_reverts_with(&w.set_domains(&[dom_b, book]), "OwnDomainNotExpected(uint256)", "without A");
     assert_eq!(args, vec![dom_a]);
     let seventeen: Vec<[u8; 32]> = std::iter::once(dom_a).chain((1..17).map(word)).collect();

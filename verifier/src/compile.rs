@@ -58,7 +58,11 @@ pub fn contract_sources(verifier_dir: &Path, names: &[&str]) -> Result<Vec<(Stri
 
 /// Compiles `sources` (file name, text) with `verifier_dir`'s solc-js; bytecode, runtime code and
 /// ABI of every contract.
-pub fn compile(verifier_dir: &Path, sources: &[(String, String)], optimizer: Optimizer) -> Result<Compiled, CompileError> {
+pub fn compile(
+    verifier_dir: &Path,
+    sources: &[(String, String)],
+    optimizer: Optimizer,
+) -> Result<Compiled, CompileError> {
     let solc = verifier_dir.join("node_modules/solc/package.json");
     if !solc.exists() {
         return Err(CompileError::NoSolc(solc.parent().unwrap_or(&solc).display().to_string()));
@@ -88,8 +92,8 @@ pub fn compile(verifier_dir: &Path, sources: &[(String, String)], optimizer: Opt
     if !out.status.success() || !matches!(written, Some(Ok(()))) {
         return Err(CompileError::Solc(String::from_utf8_lossy(&out.stderr).into_owned()));
     }
-    let output = serde_json::from_slice(&out.stdout)
-        .map_err(|e| CompileError::Solc(format!("the output is not JSON: {e}")))?;
+    let output =
+        serde_json::from_slice(&out.stdout).map_err(|e| CompileError::Solc(format!("the output is not JSON: {e}")))?;
     Ok(Compiled { output })
 }
 

@@ -45,8 +45,8 @@ struct Code {
 
 fn compile_code(key: &VerifierKey, verifier_dir: &Path) -> Result<Code> {
     let sol = verifier_solidity(key).map_err(|e| Error::Usage(e.to_string()))?;
-    let compiled = compile(verifier_dir, &[("Verifier.sol".into(), sol.clone())], Optimizer::Off)
-        .map_err(ChainError::from)?;
+    let compiled =
+        compile(verifier_dir, &[("Verifier.sol".into(), sol.clone())], Optimizer::Off).map_err(ChainError::from)?;
     let verifier = verifier_contracts(&sol)
         .into_iter()
         .map(|name| compiled.bytecode("Verifier.sol", &name).map(|code| (name, code)))
@@ -94,11 +94,8 @@ pub fn deploy(
     }
     for (node, d) in nodes.iter().zip(deployed.iter_mut()) {
         on_step(format!("chain {}: setting the {} deployment domains", d.chain_id, domains.len()));
-        let sent = rt.block_on(node.send(
-            Some(d.registry),
-            encode_set_deployment_domains(&domains),
-            "setDeploymentDomains",
-        ))?;
+        let sent =
+            rt.block_on(node.send(Some(d.registry), encode_set_deployment_domains(&domains), "setDeploymentDomains"))?;
         d.gas_used += sent.gas_used;
     }
     Ok(deployed)
@@ -116,8 +113,9 @@ async fn deploy_chain(
     let mut gas = 0;
     let mut created = |sent: Sent, what: &str| -> Result<Address> {
         gas += sent.gas_used;
-        sent.created
-            .ok_or_else(|| Error::from(ChainError::Node { chain_id: chain, message: format!("{what}: no contract created") }))
+        sent.created.ok_or_else(|| {
+            Error::from(ChainError::Node { chain_id: chain, message: format!("{what}: no contract created") })
+        })
     };
     let (parts, head) = code.verifier.split_at(code.verifier.len() - 1);
     let mut contracts = Vec::new();
@@ -160,7 +158,10 @@ async fn deploy_chain(
         calls.push(("setMinRatioBps".into(), encode_call("setMinRatioBps(uint32)", &[word_u128(bps.into())], None)));
     }
     if let Some(days) = r.max_as_of_age_days {
-        calls.push(("setMaxAsOfAgeDays".into(), encode_call("setMaxAsOfAgeDays(uint16)", &[word_u128(days.into())], None)));
+        calls.push((
+            "setMaxAsOfAgeDays".into(),
+            encode_call("setMaxAsOfAgeDays(uint16)", &[word_u128(days.into())], None),
+        ));
     }
     if let Some(days) = r.max_attestation_age_days {
         let data = encode_call("setMaxAttestationAgeDays(uint16)", &[word_u128(days.into())], None);

@@ -19,10 +19,31 @@ pub fn load_signer(path: &Path) -> Result<PrivateKeySigner, ChainError> {
     }
     let password = match std::env::var(PASSWORD_ENV) {
         Ok(p) => p,
-        Err(_) => rpassword::prompt_password(format!("password for {}: ", path.display())).map_err(|e| {
-            err(format!("no password: set {PASSWORD_ENV} or run on a terminal to be prompted ({e})"))
-        })?,
+        Err(_) => rpassword::prompt_password(format!("password for {}: ", path.display()))
+            .map_err(|e| err(format!("no password: set {PASSWORD_ENV} or run on a terminal to be prompted ({e})")))?,
     };
     PrivateKeySigner::decrypt_keystore(path, password)
         .map_err(|e| err(format!("cannot decrypt (a wrong password, or not a JSON keystore): {e}")))
+}
+
+/// The environment variable `keystore new` reads the private key from (hex).
+pub const PRIVATE_KEY_ENV: &str = "BONDPROOF_PRIVATE_KEY";
+
+/// Encrypts the key in `BONDPROOF_PRIVATE_KEY` into a keystore at `path` with the password (from
+/// `BONDPROOF_KEYSTORE_PASSWORD` or a prompt); returns its address.
+pub fn create(path: &Path) -> Result<alloy::primitives::Address, ChainError> {
+    let err = |message: String| ChainError::Keystore { path: path.display().to_string(), message };
+    let key =
+        std::env::var(PRIVATE_KEY_ENV).map_err(|_| err(format!("set {PRIVATE_KEY_ENV} to the private key (hex)")))?;
+    let key = alloy::hex::decode(key.trim()).map_err(|e| err(format!("{PRIVATE_KEY_ENV} is not hex: {e}")))?;
+    let password = match std::env::var(PASSWORD_ENV) {
+        Ok(p) => p,
+        Err(_) => rpassword::prompt_password("new keystore password: ")
+            .map_err(|e| err(format!("no password: set {PASSWORD_ENV} or run on a terminal ({e})")))?,
+    };
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().and_then(|n| n.to_str()).ok_or_else(|| err("not a file name".into()))?;
+    let (signer, _) = PrivateKeySigner::encrypt_keystore(dir, &mut rand::thread_rng(), key, password, Some(name))
+        .map_err(|e| err(format!("cannot write the keystore: {e}")))?;
+    Ok(signer.address())
 }

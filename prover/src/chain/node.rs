@@ -165,8 +165,7 @@ impl Node {
         let raw = self.call(token, IERC20::decimalsCall {}.abi_encode(), block).await?;
         let decimals = IERC20::decimalsCall::abi_decode_returns(&raw).map_err(|_| not_erc20("decimals()", &raw))?;
         let raw = self.call(token, IERC20::totalSupplyCall {}.abi_encode(), block).await?;
-        let supply =
-            IERC20::totalSupplyCall::abi_decode_returns(&raw).map_err(|_| not_erc20("totalSupply()", &raw))?;
+        let supply = IERC20::totalSupplyCall::abi_decode_returns(&raw).map_err(|_| not_erc20("totalSupply()", &raw))?;
         Ok((decimals, supply))
     }
 }

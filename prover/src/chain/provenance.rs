@@ -62,7 +62,9 @@ async fn check_line(node: &Node, l: &DeploymentLabel, statement: &AttestationSta
     let chain_id = node.chain_id;
     let unusable = |m: String| Error::Invalid(format!("chain {chain_id}, slot {}: {m}", l.slot));
     let (Some(number), Some(hash)) = (l.block_number, l.block_hash.as_deref()) else {
-        return Err(unusable("the bundle records no block for this line (it was not read by `liabilities snapshot`)".into()));
+        return Err(unusable(
+            "the bundle records no block for this line (it was not read by `liabilities snapshot`)".into(),
+        ));
     };
     let parse = |field: &str, v: Option<&str>| -> Result<Address> {
         v.and_then(|s| s.parse().ok()).ok_or_else(|| unusable(format!("the label's {field} is not an address")))
@@ -73,14 +75,18 @@ async fn check_line(node: &Node, l: &DeploymentLabel, statement: &AttestationSta
     if proved.domain != domain_tag(chain_id, registry.into_array()) {
         return Err(unusable(format!("the proved line's domain is not chain {chain_id}'s registry {registry}")));
     }
-    let nav = Decimal::parse_positive(l.nav_usd.as_deref().unwrap_or("1")).map_err(|m| unusable(format!("nav_usd {m}")))?;
+    let nav =
+        Decimal::parse_positive(l.nav_usd.as_deref().unwrap_or("1")).map_err(|m| unusable(format!("nav_usd {m}")))?;
     let block = node.block(number).await?;
     let recorded: B256 = hash.parse().map_err(|_| unusable(format!("block_hash {hash:?} is not a hash")))?;
     if block.hash != recorded {
         return Err(ChainError::Block {
             chain_id,
             block: number,
-            message: format!("the node's block hash is {}, the bundle records {recorded} (a reorg, or another chain)", block.hash),
+            message: format!(
+                "the node's block hash is {}, the bundle records {recorded} (a reorg, or another chain)",
+                block.hash
+            ),
         }
         .into());
     }

@@ -41,11 +41,8 @@ pub fn publish(
             alloy::hex::encode(statement.custodian)
         )));
     }
-    let registries = config
-        .deployments
-        .iter()
-        .map(|d| d.registry(config_path).map(|r| (d, r)))
-        .collect::<Result<Vec<_>, _>>()?;
+    let registries =
+        config.deployments.iter().map(|d| d.registry(config_path).map(|r| (d, r))).collect::<Result<Vec<_>, _>>()?;
     let rt = runtime()?;
     let data = encode_submit(statement, proof);
     Ok(registries

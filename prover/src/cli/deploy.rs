@@ -43,8 +43,8 @@ pub fn run(a: &Args, json: bool) -> Result<(), Failure> {
     pb.finish_and_clear();
     let done = done?;
     let addresses: Vec<_> = done.iter().map(|d| (d.chain_id, d.registry, d.verifier)).collect();
-    let updated = config::with_addresses(&text, &addresses)
-        .map_err(|m| Error::Usage(format!("{}: {m}", a.config.display())))?;
+    let updated =
+        config::with_addresses(&text, &addresses).map_err(|m| Error::Usage(format!("{}: {m}", a.config.display())))?;
     let out = a.out.as_ref().unwrap_or(&a.config);
     bondproof_verifier::atomic::write_atomic(out, updated.as_bytes()).map_err(Error::write(out))?;
     if json {

@@ -46,7 +46,8 @@ pub struct SnapshotArgs {
 /// `CHAIN=N`.
 pub fn parse_pin(s: &str) -> Result<(u64, u64), String> {
     let (chain, n) = s.split_once('=').ok_or_else(|| format!("expected CHAIN=N, found {s:?}"))?;
-    let num = |t: &str, what: &str| t.trim().parse::<u64>().map_err(|_| format!("{what} {t:?} is not a number in {s:?}"));
+    let num =
+        |t: &str, what: &str| t.trim().parse::<u64>().map_err(|_| format!("{what} {t:?} is not a number in {s:?}"));
     Ok((num(chain, "chain id")?, num(n, "block")?))
 }
 

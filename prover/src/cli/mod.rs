@@ -11,6 +11,7 @@ pub mod export_calldata;
 pub mod export_solidity;
 pub mod inclusion;
 pub mod keys;
+pub mod keystore;
 pub mod liabilities;
 pub mod prove;
 pub mod publish;
@@ -100,6 +101,11 @@ pub enum Command {
         #[command(subcommand)]
         command: liabilities::Command,
     },
+    /// Keystores for `deploy` and `publish`: `keystore new`.
+    Keystore {
+        #[command(subcommand)]
+        command: keystore::Command,
+    },
     /// Deploy the attestation verifier and a configured ReserveRegistry on every chain of a
     /// deployments file; writes their addresses back into it (or to --out).
     Deploy(deploy::Args),
@@ -146,6 +152,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Report(a) => report::run(&a, json),
         Command::Bench(a) => bench::run(&a, json),
         Command::Liabilities { command } => liabilities::run(command, json),
+        Command::Keystore { command } => keystore::run(command, json),
         Command::Deploy(a) => deploy::run(&a, json),
         Command::Publish(a) => publish::run(&a, json),
     }

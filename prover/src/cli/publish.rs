@@ -30,8 +30,9 @@ pub fn run(a: &Args, json: bool) -> Result<(), Failure> {
     let proof = bundle.proof_bytes().map_err(|e| Error::Usage(format!("{}: {e}", a.attestation.display())))?;
     let signer = keystore::load_signer(&a.keystore).map_err(Error::from)?;
     let pb = spinner(json);
-    let outcomes =
-        publish::publish(&cfg, &a.config, signer, &statement, &proof, &|chain| pb.set_message(format!("chain {chain}: submitting")));
+    let outcomes = publish::publish(&cfg, &a.config, signer, &statement, &proof, &|chain| {
+        pb.set_message(format!("chain {chain}: submitting"))
+    });
     pb.finish_and_clear();
     let outcomes = outcomes?;
     let all_ok = outcomes.iter().all(|(_, o)| o.is_ok());

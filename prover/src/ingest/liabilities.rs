@@ -140,7 +140,8 @@ const ON_CHAIN_ONLY: [&str; 7] =
     ["chain_id", "token", "registry", "decimals", "total_supply", "block_number", "block_hash"];
 const BOOK_ENTRY_ONLY: [&str; 2] = ["total_shares", "register"];
 const EXPECTED: &str = "expected fields: chain_id, token, registry, decimals, total_supply, \
-                        nav_usd (a token on a chain) or book_entry, total_shares, register, \
+                        nav_usd, and block_number with block_hash when read from the chain (a token \
+                        on a chain) or book_entry, total_shares, register, \
                         nav_usd (shares on the transfer agent's register)";
 
 /// Loads and checks a liabilities file.
@@ -322,13 +323,15 @@ fn parse_line(path: &Path, loc: Location, entry: &RawValue) -> Result<LiabilityL
                 let number = json_uint(number).and_then(|v| u64::try_from(v).ok()).ok_or_else(|| {
                     err("block_number", format!("must be an integer from 0 to 2^64-1, found {}", number.get()))
                 })?;
-                let text =
-                    json_string(hash).ok_or_else(|| err("block_hash", format!("must be a string, found {}", hash.get())))?;
+                let text = json_string(hash)
+                    .ok_or_else(|| err("block_hash", format!("must be a string, found {}", hash.get())))?;
                 let hash = text
                     .strip_prefix("0x")
                     .and_then(|h| hex::decode(h).ok())
                     .and_then(|b| <[u8; 32]>::try_from(b).ok())
-                    .ok_or_else(|| err("block_hash", format!("must be 0x followed by 64 hex digits, found {text:?}")))?;
+                    .ok_or_else(|| {
+                        err("block_hash", format!("must be 0x followed by 64 hex digits, found {text:?}"))
+                    })?;
                 Some(SourceBlock { number, hash })
             }
             (Some(_), None) => return Err(err("block_hash", "missing: block_number needs its block_hash".into())),
@@ -380,6 +383,21 @@ mod tests {
     const OTHER: &str = "0x1111111111111111111111111111111111111111";
     const REG: &str = "0x2222222222222222222222222222222222222222";
     const REG2: &str = "0x3333333333333333333333333333333333333333";
+
+    #[test]
+    fn a_snapshot_line_keeps_its_block_and_a_half_recorded_block_is_refused() {
+        let hash = format!("0x{}", "ab".repeat(32));
+        let line = format!(r#"{}, "block_number": 42, "block_hash": "{hash}""#, chain(1, USDC_LIKE, REG, 6, "100"));
+        let l = load(&one(&line)).unwrap();
+        let LineKind::OnChain { block, .. } = &l.deployments[0].kind else { panic!("an on-chain line") };
+        assert_eq!(*block, Some(SourceBlock { number: 42, hash: [0xab; 32] }));
+        let no_hash = format!(r#"{}, "block_number": 42"#, chain(1, USDC_LIKE, REG, 6, "100"));
+        assert_err(&load_err(&one(&no_hash)), D1, Some("block_hash"), "block_number needs its block_hash");
+        let short = format!(r#"{}, "block_number": 42, "block_hash": "0xab""#, chain(1, USDC_LIKE, REG, 6, "100"));
+        assert_err(&load_err(&one(&short)), D1, Some("block_hash"), "64 hex digits");
+        let on_book = format!(r#"{}, "block_number": 42"#, book("1"));
+        assert_err(&load_err(&one(&on_book)), D1, Some("block_number"), "a book-entry line has no token");
+    }
 
     fn load(content: &str) -> Result<Liabilities, InputError> {
         let f = write(".json", content.as_bytes());
