@@ -67,6 +67,10 @@ pub fn compile(
     if !solc.exists() {
         return Err(CompileError::NoSolc(solc.parent().unwrap_or(&solc).display().to_string()));
     }
+    // The script runs in this folder: a relative path would resolve twice.
+    let verifier_dir = &verifier_dir
+        .canonicalize()
+        .map_err(|e| CompileError::Source { path: verifier_dir.display().to_string(), message: e.to_string() })?;
     let mut files = serde_json::Map::new();
     for (name, text) in sources {
         files.insert(name.clone(), json!({ "content": text }));

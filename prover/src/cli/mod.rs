@@ -117,6 +117,17 @@ pub enum Command {
     Bench(bench::Args),
 }
 
+impl Command {
+    /// Whether the command talks to Ethereum nodes.
+    pub fn uses_network(&self) -> bool {
+        match self {
+            Command::Liabilities { .. } | Command::Deploy(_) | Command::Publish(_) => true,
+            Command::Verify(a) => !a.rpc.is_empty(),
+            _ => false,
+        }
+    }
+}
+
 /// A command's failure: the error, and whether the command already printed its JSON answer
 /// (a reconciliation report with `"ok": false`), so `main` does not print a second object.
 pub struct Failure {

@@ -154,7 +154,7 @@ pub fn parse_liabilities(path: &Path, text: &str) -> Result<Liabilities, InputEr
     if text.trim().is_empty() {
         return Err(InputError::new(path, "the file is empty"));
     }
-    let top = parse_document(path, &text)?;
+    let top = parse_document(path, text)?;
     let shape = "expected an object {\"deployments\": [...]}";
     let members = json_members(&top).ok_or_else(|| InputError::new(path, shape))?;
     let mut list = None;
