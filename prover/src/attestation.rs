@@ -215,13 +215,16 @@ fn deployment_labels(liabilities: &Liabilities) -> Vec<DeploymentLabel> {
         .iter()
         .enumerate()
         .map(|(slot, line)| match &line.kind {
-            LineKind::OnChain { chain_id, token, registry, .. } => DeploymentLabel {
+            LineKind::OnChain { chain_id, token, registry, block, .. } => DeploymentLabel {
                 slot,
                 kind: "chain".into(),
                 chain_id: Some(*chain_id),
                 token: Some(address_hex(token)),
                 registry: Some(address_hex(registry)),
                 register: None,
+                nav_usd: Some(line.nav_usd.to_string()),
+                block_number: block.map(|b| b.number),
+                block_hash: block.map(|b| format!("0x{}", hex::encode(b.hash))),
             },
             LineKind::BookEntry { register, .. } => DeploymentLabel {
                 slot,
@@ -230,6 +233,9 @@ fn deployment_labels(liabilities: &Liabilities) -> Vec<DeploymentLabel> {
                 token: None,
                 registry: None,
                 register: Some(*register),
+                nav_usd: Some(line.nav_usd.to_string()),
+                block_number: None,
+                block_hash: None,
             },
         })
         .collect()

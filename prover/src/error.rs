@@ -59,6 +59,10 @@ pub enum Error {
     /// it is not the key the circuit code and the named ceremony give.
     #[error("REFUSED: {0}")]
     Refused(String),
+    /// A node, a contract or a transaction on a chain (the message names the chain); a revert
+    /// is a refusal (exit 1), anything else a fault of the input or the environment (exit 2).
+    #[error("{0}")]
+    Chain(#[from] crate::chain::ChainError),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -86,6 +90,13 @@ impl Error {
             | Error::AccountNotListed { .. }
             | Error::Threads(_)
             | Error::Ceremony(_) => 2,
+            Error::Chain(e) => {
+                if e.is_refusal() {
+                    1
+                } else {
+                    2
+                }
+            }
         }
     }
 

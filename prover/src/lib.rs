@@ -6,6 +6,7 @@ pub mod audit;
 pub mod bench;
 pub mod bench_compress;
 pub mod ceremony;
+pub mod chain;
 pub mod commitment;
 pub mod compress;
 pub mod error;

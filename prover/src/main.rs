@@ -10,7 +10,6 @@ use clap::Parser;
 use serde_json::json;
 
 fn main() -> ExitCode {
-    restore_default_sigpipe();
     // Before any thread starts: the circuits' gates are degree 6 (see bondproof_circuits).
     bondproof_circuits::ensure_max_degree();
     let cli = match cli::Cli::try_parse() {
@@ -21,6 +20,11 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
+    // Commands that talk to Ethereum nodes write to sockets, where a peer's closed connection
+    // must be an error (EPIPE), not a silent death by SIGPIPE.
+    if !cli.command.uses_network() {
+        restore_default_sigpipe();
+    }
     let json = cli.json;
     match cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,

@@ -10,9 +10,7 @@
 //! Needs `npm ci --prefix verifier` first (README's test command runs it); without the npm
 //! packages these tests fail rather than skip, so a CI that forgot the step cannot pass quietly.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::Path;
 use std::sync::OnceLock;
 
 use bondproof_circuits::cusip::Eligibility;
@@ -25,10 +23,11 @@ use bondproof_circuits::{
 use bondproof_prover::commitment::{commit, CommittedLeaf};
 use bondproof_prover::ingest::{aggregate_by_cusip, days_since_epoch, load_holdings};
 use bondproof_prover::keys::{circuit_keys, setup_insecure};
+use bondproof_verifier::compile as solc_js;
 use bondproof_verifier::solidity::{
-    encode_call, encode_set_minimum_policy, encode_submit, encode_verifier_calldata, estimate_runtime_bytes,
-    fit_eip170, generated_verifier, policy_id, policy_words, selector, verifier_contracts, word_u128 as word,
-    PrecompileProfile, MAX_RUNTIME_BYTES, POLICY_TUPLE,
+    encode_call, encode_set_deployment_domains, encode_set_minimum_policy, encode_submit, encode_verifier_calldata,
+    estimate_runtime_bytes, fit_eip170, generated_verifier, policy_id, policy_words, selector, verifier_contracts,
+    word_u128 as word, PrecompileProfile, MAX_RUNTIME_BYTES, POLICY_TUPLE,
 };
 use proptest::prelude::*;
 use revm::context::result::{ExecutionResult, Output};
@@ -131,80 +130,42 @@ impl VerifierCode {
     }
 }
 
-fn verifier_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../verifier")
-}
-
 /// Compiles the contracts with `verifier/scripts/compile.js` (solc-js 0.8.19): the verifier
-/// without the optimizer, the registry and the token with it.
+/// without the optimizer, the registry and the tokens with it.
 fn compile(verifier_sol: &str) -> Compiled {
     let others = solc(None);
     let verifier = solc(Some(verifier_sol));
-    let code = |file: &str, contract: &str, kind: &str| {
-        let output = if file == "Verifier.sol" { &verifier } else { &others };
-        output["contracts"][file][contract]["evm"][kind]["object"]
-            .as_str()
-            .map(|h| hex::decode(h).unwrap())
-            .unwrap_or_else(|| panic!("no {kind} for {file}:{contract}"))
-    };
     let contracts = verifier_contracts(verifier_sol)
         .into_iter()
         .map(|name| CompiledContract {
-            creation: code("Verifier.sol", &name, "bytecode"),
-            runtime: code("Verifier.sol", &name, "deployedBytecode"),
+            creation: verifier.bytecode("Verifier.sol", &name).unwrap(),
+            runtime: verifier.runtime("Verifier.sol", &name).unwrap(),
             name,
         })
         .collect();
     Compiled {
         verifier: VerifierCode { contracts },
-        registry_creation: code("ReserveRegistry.sol", "ReserveRegistry", "bytecode"),
-        registry_runtime: code("ReserveRegistry.sol", "ReserveRegistry", "deployedBytecode"),
-        token_creation: code("TestToken.sol", "TestToken", "bytecode"),
-        mutable_token_creation: code("MutableToken.sol", "MutableToken", "bytecode"),
+        registry_creation: others.bytecode("ReserveRegistry.sol", "ReserveRegistry").unwrap(),
+        registry_runtime: others.runtime("ReserveRegistry.sol", "ReserveRegistry").unwrap(),
+        token_creation: others.bytecode("TestToken.sol", "TestToken").unwrap(),
+        mutable_token_creation: others.bytecode("MutableToken.sol", "MutableToken").unwrap(),
     }
 }
 
-/// The standard-JSON output of compiling the verifier (`Some`, optimizer off, as
-/// `export-solidity` documents), or else the registry, its interface and the test token
-/// (optimizer on).
-fn solc(verifier_sol: Option<&str>) -> serde_json::Value {
-    let dir = verifier_dir();
-    assert!(
-        dir.join("node_modules/solc/package.json").exists(),
-        "{} is missing: run `npm ci --prefix verifier` before `cargo test` (README's test command does)",
-        dir.join("node_modules/solc").display()
-    );
-    let read = |name: &str| std::fs::read_to_string(dir.join("contracts").join(name)).expect("contract source");
-    let mut sources = serde_json::json!({});
-    match verifier_sol {
-        Some(sol) => sources["Verifier.sol"] = serde_json::json!({"content": sol}),
+/// The compiled verifier (`Some`, optimizer off, as `export-solidity` documents), or else the
+/// registry, its interface and the test tokens (optimizer on). Panics without the npm packages:
+/// a CI that forgot `npm ci --prefix verifier` cannot pass quietly.
+fn solc(verifier_sol: Option<&str>) -> solc_js::Compiled {
+    let dir = solc_js::default_verifier_dir();
+    let (sources, optimizer) = match verifier_sol {
+        Some(sol) => (vec![("Verifier.sol".to_string(), sol.to_string())], solc_js::Optimizer::Off),
         None => {
-            for name in ["ReserveRegistry.sol", "AggregatorV3Interface.sol", "TestToken.sol"] {
-                sources[name] = serde_json::json!({"content": read(name)});
-            }
-            sources["MutableToken.sol"] = serde_json::json!({"content": MUTABLE_TOKEN});
+            let mut sources = solc_js::contract_sources(&dir, &solc_js::REGISTRY_SOURCES).expect("contract sources");
+            sources.push(("MutableToken.sol".into(), MUTABLE_TOKEN.into()));
+            (sources, solc_js::Optimizer::On)
         }
-    }
-    let input = serde_json::json!({
-        "language": "Solidity",
-        "sources": sources,
-        "settings": {
-            "outputSelection": {"*": {"*": ["evm.bytecode.object", "evm.deployedBytecode.object"]}},
-        },
-    });
-    let mut child = Command::new("node")
-        .arg(dir.join("scripts/compile.js"))
-        .args(verifier_sol.is_none().then_some("--optimize"))
-        .current_dir(&dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run `node` ({e}): Node.js is needed to compile the contracts"));
-    child.stdin.take().unwrap().write_all(input.to_string().as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "solc-js failed:\n{}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice(&out.stdout).expect("solc output is JSON")
+    };
+    solc_js::compile(&dir, &sources, optimizer).unwrap_or_else(|e| panic!("{e}"))
 }
 
 // ------------------------------------------------------------------ ABI
@@ -260,17 +221,6 @@ fn table_words(statement: &AttestationStatement) -> Vec<[u8; 32]> {
 /// The registry's statementHash: keccak256 of the 67 public-input words (custodian included).
 fn statement_hash(statement: &AttestationStatement) -> [u8; 32] {
     revm::primitives::keccak256(encode_verifier_calldata(&statement.to_instances(), &[])).0
-}
-
-/// `setDeploymentDomains(uint256[])` calldata.
-fn set_domains_call(domains: &[[u8; 32]]) -> Vec<u8> {
-    let mut data = selector("setDeploymentDomains(uint256[])").to_vec();
-    data.extend_from_slice(&word(32));
-    data.extend_from_slice(&word(domains.len() as u128));
-    for d in domains {
-        data.extend_from_slice(d);
-    }
-    data
 }
 
 /// The domains of the used lines of a statement's table.
@@ -440,7 +390,7 @@ impl World {
 
     fn set_domains(&mut self, domains: &[[u8; 32]]) -> Outcome {
         let (owner, registry) = (self.site.owner, self.registry);
-        self.send(owner, registry, set_domains_call(domains))
+        self.send(owner, registry, encode_set_deployment_domains(domains))
     }
 
     fn try_view(&mut self, signature: &str) -> Outcome {
@@ -711,12 +661,8 @@ impl Fixture {
 fn verifier_fits_the_contract_size_limit() {
     let fx = fixture();
     let sizes = fx.compiled.verifier.runtime_sizes();
-    let output = solc(Some(&fx.generated));
-    let object = |kind: &str| {
-        hex::decode(output["contracts"]["Verifier.sol"]["Halo2Verifier"]["evm"][kind]["object"].as_str().unwrap())
-            .unwrap()
-    };
-    let whole = object("deployedBytecode").len();
+    let unsplit = solc(Some(&fx.generated));
+    let whole = unsplit.runtime("Verifier.sol", "Halo2Verifier").unwrap().len();
     eprintln!(
         "verifier runtime bytecode: generated as one contract {whole} bytes (estimated {}); deployed as {} \
          bytes; EIP-170 limit {MAX_RUNTIME_BYTES}; registry {} bytes",
@@ -744,7 +690,7 @@ fn verifier_fits_the_contract_size_limit() {
         let mut evm = new_evm(site_a().chain_id, 0);
         evm.ctx.cfg.limit_contract_code_size = Some(usize::MAX);
         evm.ctx.cfg.limit_contract_initcode_size = Some(usize::MAX);
-        let unsplit = deploy(&mut evm, stranger(), &object("bytecode"), &[]);
+        let unsplit = deploy(&mut evm, stranger(), &unsplit.bytecode("Verifier.sol", "Halo2Verifier").unwrap(), &[]);
         let gas_whole = match transact(&mut evm, stranger(), TxKind::Call(unsplit), calldata.clone()) {
             ExecutionResult::Success { gas_used, .. } => gas_used,
             other => panic!("the unsplit verifier rejects the proof: {other:?}"),
@@ -1019,7 +965,11 @@ fn every_expected_deployment_must_have_a_line() {
     let (dom_a, dom_b, book) = (expected[SLOT_A], expected[SLOT_B], expected[SLOT_BOOK]);
     let mut w = fx.world(site_a());
     let registry = w.registry;
-    assert_reverts_with(&w.send(stranger(), registry, set_domains_call(&expected)), "NotOwner()", "a stranger");
+    assert_reverts_with(
+        &w.send(stranger(), registry, encode_set_deployment_domains(&expected)),
+        "NotOwner()",
+        "a stranger",
+    );
     let args = assert_reverts_with(&w.set_domains(&[dom_b, book]), "OwnDomainNotExpected(uint256)", "without A");
     assert_eq!(args, vec![dom_a]);
     let seventeen: Vec<[u8; 32]> = std::iter::once(dom_a).chain((1..17).map(word)).collect();

@@ -92,6 +92,15 @@ pub struct DeploymentLabel {
     pub registry: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub register: Option<u64>,
+    /// The USD value of one token or share the line was valued at.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nav_usd: Option<String>,
+    /// Provenance (`liabilities snapshot`): the block whose supply the line was computed from.
+    /// Unproved; `verify --rpc` re-reads the supply there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block_number: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block_hash: Option<String>,
 }
 
 /// Everything in a bundle that the proof does not bind.

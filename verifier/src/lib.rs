@@ -4,6 +4,7 @@
 
 pub mod atomic;
 pub mod bundle;
+pub mod compile;
 pub mod compressed;
 pub mod inclusion_bundle;
 pub mod solidity;

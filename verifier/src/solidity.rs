@@ -517,6 +517,25 @@ pub fn encode_set_minimum_policy(policy: &PolicyInstance) -> Vec<u8> {
     encode_call(&set_minimum_policy_signature(), &policy_words(policy), None)
 }
 
+/// ABI encoding of the owner's `setDeploymentDomains(uint256[])`: the token's deployment domains,
+/// the same list on every chain's registry.
+pub fn encode_set_deployment_domains(domains: &[[u8; 32]]) -> Vec<u8> {
+    let mut data = selector("setDeploymentDomains(uint256[])").to_vec();
+    data.extend_from_slice(&word_u128(32));
+    data.extend_from_slice(&word_u128(domains.len() as u128));
+    for d in domains {
+        data.extend_from_slice(d);
+    }
+    data
+}
+
+/// An address as a 32-byte ABI word.
+pub fn address_word(address: &[u8; 20]) -> [u8; 32] {
+    let mut w = [0u8; 32];
+    w[12..].copy_from_slice(address);
+    w
+}
+
 /// The precompile calls a generated verifier makes. The generated code is straight-line (no
 /// loops), so each call site in the source runs exactly once per verification.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

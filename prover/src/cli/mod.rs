@@ -7,11 +7,15 @@ pub mod audit;
 pub mod bench;
 pub mod commit;
 pub mod compress;
+pub mod deploy;
 pub mod export_calldata;
 pub mod export_solidity;
 pub mod inclusion;
 pub mod keys;
+pub mod keystore;
+pub mod liabilities;
 pub mod prove;
+pub mod publish;
 pub mod report;
 pub mod setup;
 pub mod show;
@@ -96,8 +100,36 @@ pub enum Command {
     /// policy in plain words, how to check every attestation; with --private, the custodian's
     /// confidential page beside it.
     Report(report::Args),
+    /// The liabilities read from the chains: `liabilities snapshot`.
+    Liabilities {
+        #[command(subcommand)]
+        command: liabilities::Command,
+    },
+    /// Keystores for `deploy` and `publish`: `keystore new`.
+    Keystore {
+        #[command(subcommand)]
+        command: keystore::Command,
+    },
+    /// Deploy the attestation verifier and a configured ReserveRegistry on every chain of a
+    /// deployments file; writes their addresses back into it (or to --out).
+    Deploy(deploy::Args),
+    /// Submit an attestation to every chain's registry from the custodian's keystore; prints
+    /// each chain's transaction, block and gas, or its decoded revert (exit 1 if any chain
+    /// refused; the others' results are still printed).
+    Publish(publish::Args),
     /// Benchmark: attestation proofs per depth against the measured floor, native tree building.
     Bench(bench::Args),
+}
+
+impl Command {
+    /// Whether the command talks to Ethereum nodes.
+    pub fn uses_network(&self) -> bool {
+        match self {
+            Command::Liabilities { .. } | Command::Deploy(_) | Command::Publish(_) => true,
+            Command::Verify(a) => !a.rpc.is_empty(),
+            _ => false,
+        }
+    }
 }
 
 /// A command's failure: the error, and whether the command already printed its JSON answer
@@ -135,6 +167,10 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::ExportCalldata(a) => export_calldata::run(&a, json),
         Command::Report(a) => report::run(&a, json),
         Command::Bench(a) => bench::run(&a, json),
+        Command::Liabilities { command } => liabilities::run(command, json),
+        Command::Keystore { command } => keystore::run(command, json),
+        Command::Deploy(a) => deploy::run(&a, json),
+        Command::Publish(a) => publish::run(&a, json),
     }
 }
 

@@ -128,7 +128,10 @@ pub fn print_unverified(m: &Metadata) {
     }
     for d in &m.deployments {
         let what = match (d.kind.as_str(), d.chain_id, &d.token) {
-            ("chain", Some(chain), Some(token)) => format!("chain {chain}, token {token}"),
+            ("chain", Some(chain), Some(token)) => match (d.block_number, &d.block_hash) {
+                (Some(n), Some(h)) => format!("chain {chain}, token {token}, supply read at block {n} ({h})"),
+                _ => format!("chain {chain}, token {token}"),
+            },
             ("book-entry", _, _) => format!("book entry, register {}", d.register.unwrap_or(0)),
             (kind, _, _) => kind.to_string(),
         };

@@ -5,7 +5,9 @@
 
 use std::path::PathBuf;
 
-use bondproof_circuits::CircuitKind;
+use bondproof_circuits::{AttestationStatement, CircuitKind};
+use bondproof_prover::chain::config::RpcSettings;
+use bondproof_prover::chain::provenance::{check_chain, LineCheck};
 use bondproof_prover::Error;
 use bondproof_verifier::compressed::{verify_compressed, CompressedBundle, CompressionKey};
 use bondproof_verifier::verify::VerifyError;
@@ -24,6 +26,27 @@ pub struct Args {
     pub attestation: PathBuf,
     #[command(flatten)]
     pub trust: TrustArgs,
+    /// Re-read the bundle's provenance from chain CHAIN's node at URL (repeatable): the block
+    /// each of its lines was read at (its hash must match), and the token's supply there, valued
+    /// at the line's NAV, against the proved line. Any mismatch exits 1.
+    #[arg(long = "rpc", value_name = "CHAIN=URL", value_parser = parse_rpc)]
+    pub rpc: Vec<(u64, String)>,
+}
+
+fn parse_rpc(s: &str) -> Result<(u64, String), String> {
+    let (chain, url) = s.split_once('=').ok_or_else(|| format!("expected CHAIN=URL, found {s:?}"))?;
+    let chain = chain.trim().parse().map_err(|_| format!("chain id {chain:?} is not a number in {s:?}"))?;
+    Ok((chain, url.trim().to_string()))
+}
+
+/// Every `--rpc` chain's lines re-read; the checks, and whether all matched.
+fn provenance(a: &Args, bundle: &ProofBundle, statement: &AttestationStatement) -> Result<Vec<LineCheck>, Error> {
+    let mut checks = Vec::new();
+    for (chain, url) in &a.rpc {
+        let settings = RpcSettings::default();
+        checks.extend(check_chain(*chain, url, &bundle.metadata.deployments, statement, &settings)?);
+    }
+    Ok(checks)
 }
 
 pub fn run(a: &Args, json: bool) -> Result<(), Failure> {
@@ -44,6 +67,26 @@ pub fn run(a: &Args, json: bool) -> Result<(), Failure> {
     let key = &trusted.key;
     let statement =
         verify_bundle(&bundle, key).map_err(|e| Error::Invalid(format!("{}: {e}", a.attestation.display())))?;
+    let checks = provenance(a, &bundle, &statement)?;
+    let mismatched = checks.iter().filter(|c| !c.matches()).count();
+    let checks_json: Vec<_> = checks
+        .iter()
+        .map(|c| {
+            json!({"chain_id": c.chain_id, "slot": c.slot, "block": c.block, "token": c.token,
+                "total_supply": c.total_supply, "decimals": c.decimals, "read_cents": c.read_cents.to_string(),
+                "proved_cents": c.proved_cents.to_string(), "matches": c.matches()})
+        })
+        .collect();
+    let result = if mismatched == 0 {
+        Ok(())
+    } else {
+        Err(Failure {
+            error: Error::Invalid(format!(
+                "{mismatched} line(s) of the proved table do not match the supply their chain shows at the recorded block"
+            )),
+            reported: json,
+        })
+    };
     if json {
         let trust = trusted.json();
         print_json(&json!({
@@ -52,8 +95,9 @@ pub fn run(a: &Args, json: bool) -> Result<(), Failure> {
             "public_inputs": bundle.public_inputs,
             "proved": statement_json(&statement),
             "unverified": bundle.metadata,
+            "provenance": checks_json,
         }));
-        return Ok(());
+        return result;
     }
     println!(
         "VALID: the proof verifies against the key {} ({} circuit, depth {}, k {})",
@@ -67,7 +111,20 @@ pub fn run(a: &Args, json: bool) -> Result<(), Failure> {
     println!("policy below and, counted after its haircuts, cover the sum of the deployments' supplies at the ratio.");
     print_statement(&statement);
     print_unverified(&bundle.metadata);
-    Ok(())
+    for c in &checks {
+        println!(
+            "Chain {} (slot {}) at block {}: supply {} (decimals {}) = {} cents; proved {} cents: {}",
+            c.chain_id,
+            c.slot,
+            c.block,
+            c.total_supply,
+            c.decimals,
+            c.read_cents,
+            c.proved_cents,
+            if c.matches() { "MATCHES" } else { "MISMATCH" }
+        );
+    }
+    result
 }
 
 /// A compressed bundle: the pinned compression key (`--vk`) with its setup named

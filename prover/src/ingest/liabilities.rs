@@ -39,9 +39,19 @@ pub enum LineKind {
         decimals: u8,
         /// In token base units.
         total_supply: BigUint,
+        /// The block the supply was read at (`liabilities snapshot`): its number and hash.
+        /// Unproved provenance, carried into the bundle for anyone to re-read.
+        block: Option<SourceBlock>,
     },
     /// Shares held off-chain, on the transfer agent's register number `register`.
     BookEntry { register: u64, total_shares: Decimal },
+}
+
+/// A block of a chain: its number and hash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SourceBlock {
+    pub number: u64,
+    pub hash: [u8; 32],
 }
 
 /// One line of the liabilities file: one slot of the attestation's table.
@@ -113,21 +123,38 @@ impl Liabilities {
 }
 
 /// Every field a line may have, in the order they are checked.
-const FIELDS: [&str; 9] =
-    ["chain_id", "token", "registry", "decimals", "total_supply", "book_entry", "total_shares", "register", "nav_usd"];
-const ON_CHAIN_ONLY: [&str; 5] = ["chain_id", "token", "registry", "decimals", "total_supply"];
+const FIELDS: [&str; 11] = [
+    "chain_id",
+    "token",
+    "registry",
+    "decimals",
+    "total_supply",
+    "book_entry",
+    "total_shares",
+    "register",
+    "nav_usd",
+    "block_number",
+    "block_hash",
+];
+const ON_CHAIN_ONLY: [&str; 7] =
+    ["chain_id", "token", "registry", "decimals", "total_supply", "block_number", "block_hash"];
 const BOOK_ENTRY_ONLY: [&str; 2] = ["total_shares", "register"];
 const EXPECTED: &str = "expected fields: chain_id, token, registry, decimals, total_supply, \
-                        nav_usd (a token on a chain) or book_entry, total_shares, register, \
+                        nav_usd, and block_number with block_hash when read from the chain (a token \
+                        on a chain) or book_entry, total_shares, register, \
                         nav_usd (shares on the transfer agent's register)";
 
 /// Loads and checks a liabilities file.
 pub fn load_liabilities(path: &Path) -> Result<Liabilities, InputError> {
-    let text = read_text(path)?;
+    parse_liabilities(path, &read_text(path)?)
+}
+
+/// Checks a liabilities file's text; `path` names it in errors.
+pub fn parse_liabilities(path: &Path, text: &str) -> Result<Liabilities, InputError> {
     if text.trim().is_empty() {
         return Err(InputError::new(path, "the file is empty"));
     }
-    let top = parse_document(path, &text)?;
+    let top = parse_document(path, text)?;
     let shape = "expected an object {\"deployments\": [...]}";
     let members = json_members(&top).ok_or_else(|| InputError::new(path, shape))?;
     let mut list = None;
@@ -290,7 +317,27 @@ fn parse_line(path: &Path, loc: Location, entry: &RawValue) -> Result<LiabilityL
         let total_supply =
             decimal_string(supply_raw).and_then(|t| parse_whole(&t)).map_err(|m| err("total_supply", m))?;
         let amount = Decimal::from_units(total_supply.clone(), decimals);
-        (LineKind::OnChain { chain_id, token, registry, decimals, total_supply }, "total_supply", amount)
+        let block = match (get("block_number"), get("block_hash")) {
+            (None, None) => None,
+            (Some(number), Some(hash)) => {
+                let number = json_uint(number).and_then(|v| u64::try_from(v).ok()).ok_or_else(|| {
+                    err("block_number", format!("must be an integer from 0 to 2^64-1, found {}", number.get()))
+                })?;
+                let text = json_string(hash)
+                    .ok_or_else(|| err("block_hash", format!("must be a string, found {}", hash.get())))?;
+                let hash = text
+                    .strip_prefix("0x")
+                    .and_then(|h| hex::decode(h).ok())
+                    .and_then(|b| <[u8; 32]>::try_from(b).ok())
+                    .ok_or_else(|| {
+                        err("block_hash", format!("must be 0x followed by 64 hex digits, found {text:?}"))
+                    })?;
+                Some(SourceBlock { number, hash })
+            }
+            (Some(_), None) => return Err(err("block_hash", "missing: block_number needs its block_hash".into())),
+            (None, Some(_)) => return Err(err("block_number", "missing: block_hash needs its block_number".into())),
+        };
+        (LineKind::OnChain { chain_id, token, registry, decimals, total_supply, block }, "total_supply", amount)
     };
 
     let cents = amount.ceil_cents(&nav_usd);
@@ -336,6 +383,21 @@ mod tests {
     const OTHER: &str = "0x1111111111111111111111111111111111111111";
     const REG: &str = "0x2222222222222222222222222222222222222222";
     const REG2: &str = "0x3333333333333333333333333333333333333333";
+
+    #[test]
+    fn a_snapshot_line_keeps_its_block_and_a_half_recorded_block_is_refused() {
+        let hash = format!("0x{}", "ab".repeat(32));
+        let line = format!(r#"{}, "block_number": 42, "block_hash": "{hash}""#, chain(1, USDC_LIKE, REG, 6, "100"));
+        let l = load(&one(&line)).unwrap();
+        let LineKind::OnChain { block, .. } = &l.deployments[0].kind else { panic!("an on-chain line") };
+        assert_eq!(*block, Some(SourceBlock { number: 42, hash: [0xab; 32] }));
+        let no_hash = format!(r#"{}, "block_number": 42"#, chain(1, USDC_LIKE, REG, 6, "100"));
+        assert_err(&load_err(&one(&no_hash)), D1, Some("block_hash"), "block_number needs its block_hash");
+        let short = format!(r#"{}, "block_number": 42, "block_hash": "0xab""#, chain(1, USDC_LIKE, REG, 6, "100"));
+        assert_err(&load_err(&one(&short)), D1, Some("block_hash"), "64 hex digits");
+        let on_book = format!(r#"{}, "block_number": 42"#, book("1"));
+        assert_err(&load_err(&one(&on_book)), D1, Some("block_number"), "a book-entry line has no token");
+    }
 
     fn load(content: &str) -> Result<Liabilities, InputError> {
         let f = write(".json", content.as_bytes());
@@ -389,6 +451,7 @@ mod tests {
                 registry: addr(REG),
                 decimals: 6,
                 total_supply: BigUint::from(1_234_500_000u64),
+                block: None,
             }
         );
         assert_eq!(d.nav_usd.to_string(), "1");

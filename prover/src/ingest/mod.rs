@@ -32,7 +32,9 @@ pub use cusip::{check_digit, Cusip, CusipError};
 pub use dates::{circuit_days, days_since_epoch, epoch_date, iso_day, parse_date};
 pub use error::{InputError, Location};
 pub use holdings::{aggregate_by_cusip, load_holdings, Holding, Position};
-pub use liabilities::{hex_address, load_liabilities, parse_address, Liabilities, LiabilityLine, LineKind};
+pub use liabilities::{
+    hex_address, load_liabilities, parse_address, parse_liabilities, Liabilities, LiabilityLine, LineKind, SourceBlock,
+};
 pub use money::Decimal;
 
 /// Reads a text file: UTF-8, with the byte-order mark that spreadsheet programs on Windows
