@@ -133,10 +133,7 @@ fn build() -> Compressed {
     let proof = bundle.proof_bytes().unwrap();
     let source = generated_compression_verifier(&outcome.key).unwrap();
     let output = solc(Some(&source));
-    let code = |kind: &str| {
-        hex::decode(output["contracts"]["Verifier.sol"][COMPRESSION_VERIFIER]["evm"][kind]["object"].as_str().unwrap())
-            .unwrap()
-    };
+
     Compressed {
         dir,
         params: params_path,
@@ -146,8 +143,8 @@ fn build() -> Compressed {
         statement,
         accumulator,
         proof,
-        creation: code("bytecode"),
-        runtime: code("deployedBytecode"),
+        creation: output.bytecode("Verifier.sol", COMPRESSION_VERIFIER).unwrap(),
+        runtime: output.runtime("Verifier.sol", COMPRESSION_VERIFIER).unwrap(),
         profile: PrecompileProfile::of_solidity(&source),
         estimate: estimate_runtime_bytes(&source),
         compress_s: (outcome.keygen.as_secs_f64(), outcome.prove.as_secs_f64()),
