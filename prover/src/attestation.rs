@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use bondproof_circuits::halo2_proofs::poly::commitment::Params;
 use bondproof_circuits::merkle_sum::Leaf;
 use bondproof_circuits::policy::{Policy, PolicyReport};
-use bondproof_circuits::{AttestationStatement, CircuitKind};
+use bondproof_circuits::{AttestationCircuit, AttestationStatement, AttestationWitness, CircuitKind};
 use bondproof_verifier::bundle::{
     address_hex, CircuitInfo, DeploymentLabel, Metadata, ProofBundle, StatementJson, Transcript, FORMAT_VERSION,
 };
@@ -116,7 +116,7 @@ pub fn check_policy(policy: &Policy, leaves: &[Leaf], as_of_days: u64) -> Result
 /// The whole flow (see the module comment). `on_step` names each long step for a progress line.
 pub fn prove_attestation(req: &ProveRequest, on_step: &dyn Fn(&str)) -> Result<ProveOutcome> {
     on_step("reading the commitment, the policy and the liabilities");
-    let (commitment, committed, tree) = Commitment::read(req.commitment)?;
+    let (commitment, committed, tree) = Commitment::read_for_proving(req.commitment)?;
     let as_of_days = parse_date(&commitment.as_of)
         .and_then(circuit_days)
         .map_err(|m| InputError::new(req.commitment, format!("as-of date: {m}")).field("as_of"))?;
@@ -133,7 +133,7 @@ pub fn prove_attestation(req: &ProveRequest, on_step: &dyn Fn(&str)) -> Result<P
         })?,
     };
     let statement = AttestationStatement {
-        root: tree.root(),
+        root: tree.root().hash(),
         epoch: commitment.epoch,
         custodian: req.custodian,
         as_of_days,
@@ -156,7 +156,7 @@ pub fn prove_attestation(req: &ProveRequest, on_step: &dyn Fn(&str)) -> Result<P
     on_step("proving");
     let t = Instant::now();
     let instances = statement.to_instances();
-    let circuit = crate::prove::attestation_circuit(&leaves, &statement);
+    let circuit = AttestationCircuit::new(AttestationWitness::new(tree, statement));
     let proof = crate::prove::prove_with(&params, &keys.pk, circuit, &instances, req.transcript)?;
     let prove = t.elapsed();
 

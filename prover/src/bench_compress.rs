@@ -15,6 +15,7 @@ use crate::bench::{peak_rss, reset_peak_rss, synthetic_leaves, synthetic_policy,
 use crate::compress::{compress, CompressRequest};
 use crate::error::{Error, Result};
 use crate::keys::{circuit_keys, params_for, read_params};
+use snark_verifier_sdk::halo2::aggregation::VerifierUniversality;
 
 /// One compression measured.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -37,10 +38,38 @@ pub struct CompressRow {
     pub proof_bytes: usize,
     /// Peak resident memory of the whole compression (keys and proof).
     pub peak_rss_bytes: u64,
+    /// False for a case laid out but not proved (its columns measured on placeholder proofs;
+    /// the times and memory are then 0): `note` says why.
+    #[serde(default = "proved_by_default")]
+    pub proved: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Laid out in the universal mode (see [`Case::universal`]).
+    #[serde(default)]
+    pub universal: bool,
 }
 
-/// The cases the issue asks for: one attestation at depth 5, at depth 10, a batch of 4.
-pub const CASES: [(usize, usize); 3] = [(5, 1), (10, 1), (5, 4)];
+fn proved_by_default() -> bool {
+    true
+}
+
+/// One compression to measure.
+#[derive(Clone, Copy, Debug)]
+pub struct Case {
+    pub depth: usize,
+    pub batch: usize,
+    /// snark-verifier-sdk's fully universal mode (inner key and domain as witnesses), laid out
+    /// only: its cost is in the columns it adds, and `compress` does not use it.
+    pub universal: bool,
+}
+
+/// One attestation at depth 5 and at depth 10, a batch of 4, and the universal mode's layout.
+pub const CASES: [Case; 4] = [
+    Case { depth: 5, batch: 1, universal: false },
+    Case { depth: 10, batch: 1, universal: false },
+    Case { depth: 5, batch: 4, universal: false },
+    Case { depth: 5, batch: 1, universal: true },
+];
 
 /// Proves `batch` synthetic attestations at `depth` with the Poseidon transcript under the
 /// parameters at `params_path`, then compresses them, measuring the compression.
@@ -111,7 +140,92 @@ pub fn compress_case(params_path: &Path, depth: usize, batch: usize, on_step: &d
         inner_prove_s,
         proof_bytes: o.proof_bytes(),
         peak_rss_bytes,
+        proved: true,
+        note: None,
+        universal: false,
     })
+}
+
+/// Columns of the outer circuit the prover holds polynomials for.
+fn columns(advice: usize, lookup_advice: usize, fixed: usize) -> usize {
+    advice + lookup_advice + fixed
+}
+
+/// This machine's memory (`MemTotal`), bytes.
+fn memory_total() -> u64 {
+    std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| {
+            let line = s.lines().find(|l| l.starts_with("MemTotal"))?;
+            line.split_whitespace().nth(1)?.parse::<u64>().ok()
+        })
+        .map_or(u64::MAX, |kb| kb * 1024)
+}
+
+/// A batch or universal case: laid out first (its columns at the parameters' k, on placeholder
+/// proofs). A universal case stops there; a batch is proved only if the memory it needs fits
+/// this machine. The need is the measured peak of
+/// a single compression at the same k, scaled by the columns the prover holds (its memory is
+/// polynomials per column over the same domain); a case that would not fit is recorded laid
+/// out, with that estimate, rather than swapped to death.
+fn laid_out_case(
+    params_path: &Path,
+    case: Case,
+    single: Option<&CompressRow>,
+    on_step: &dyn Fn(&str),
+) -> Result<CompressRow> {
+    let Case { depth, batch, universal } = case;
+    on_step(&format!(
+        "laying out {batch} attestation(s) at depth {depth}{}",
+        if universal { ", universal" } else { "" }
+    ));
+    let (params, _) = read_params(params_path)?;
+    let mode = if universal { VerifierUniversality::Full } else { VerifierUniversality::None };
+    let shape = crate::compress::outer_shape(&params, &vec![depth as u32; batch], mode)?;
+    drop(params);
+    let laid_out_only = |note: String| CompressRow {
+        depth,
+        batch,
+        k: shape.k,
+        advice: shape.advice,
+        lookup_advice: shape.lookup_advice,
+        fixed: shape.fixed,
+        public_inputs: bondproof_verifier::compressed::outer_instance_count(batch),
+        keygen_s: 0.0,
+        keys_generated: false,
+        prove_s: 0.0,
+        verify_s: 0.0,
+        inner_prove_s: 0.0,
+        proof_bytes: 0,
+        peak_rss_bytes: 0,
+        proved: false,
+        note: Some(note),
+        universal,
+    };
+    if universal {
+        return Ok(laid_out_only(
+            "universal mode, laid out only: the columns it needs beside the pinned-key layout above".into(),
+        ));
+    }
+    let need = single.filter(|r| r.proved && r.k == shape.k).map(|r| {
+        let scale = columns(shape.advice, shape.lookup_advice, shape.fixed) as f64
+            / columns(r.advice, r.lookup_advice, r.fixed) as f64;
+        (r.peak_rss_bytes as f64 * scale) as u64
+    });
+    let total = memory_total();
+    match need {
+        Some(need) if need > total => Ok(laid_out_only(format!(
+            "laid out, not proved: about {:.1} GiB needed (the single compression's peak scaled by columns), this \
+             machine has {:.1} GiB",
+            gib(need),
+            gib(total)
+        ))),
+        _ => compress_case(params_path, depth, batch, on_step),
+    }
+}
+
+fn gib(bytes: u64) -> f64 {
+    bytes as f64 / (1u64 << 30) as f64
 }
 
 fn tempfile_dir(params_path: &Path, depth: usize, batch: usize) -> Result<PathBuf> {
@@ -123,9 +237,15 @@ fn tempfile_dir(params_path: &Path, depth: usize, batch: usize) -> Result<PathBu
 
 /// Every case of [`CASES`]; with `report_dir`, writes `compress.json` there.
 pub fn run(params_path: &Path, report_dir: Option<&Path>, on_step: &dyn Fn(&str)) -> Result<Vec<CompressRow>> {
-    let mut rows = Vec::new();
-    for (depth, batch) in CASES {
-        rows.push(compress_case(params_path, depth, batch, on_step)?);
+    let mut rows: Vec<CompressRow> = Vec::new();
+    for case in CASES {
+        let row = if case.batch == 1 && !case.universal {
+            compress_case(params_path, case.depth, case.batch, on_step)?
+        } else {
+            let single = rows.iter().find(|r| r.batch == 1 && r.depth == case.depth && r.proved);
+            laid_out_case(params_path, case, single, on_step)?
+        };
+        rows.push(row);
     }
     if let Some(dir) = report_dir {
         let path = dir.join("compress.json");
@@ -149,6 +269,20 @@ pub fn markdown(rows: &[CompressRow]) -> String {
          |---|---|---|---|---|---|---|---|---|---|\n",
     );
     for r in rows {
+        if !r.proved {
+            s.push_str(&format!(
+                "| {} | {} | {} | {} / {} / {} | {} | {} | - | - | - | - |\n",
+                r.depth,
+                r.batch,
+                r.k,
+                r.advice,
+                r.lookup_advice,
+                r.fixed,
+                r.public_inputs,
+                r.note.as_deref().unwrap_or("laid out, not proved")
+            ));
+            continue;
+        }
         s.push_str(&format!(
             "| {} | {} | {} | {} / {} / {} | {} | {} | {:.1} s | {:.2} s | {} B | {:.1} GiB |\n",
             r.depth,
@@ -162,7 +296,7 @@ pub fn markdown(rows: &[CompressRow]) -> String {
             r.prove_s,
             r.verify_s,
             r.proof_bytes,
-            r.peak_rss_bytes as f64 / (1u64 << 30) as f64
+            gib(r.peak_rss_bytes)
         ));
     }
     s

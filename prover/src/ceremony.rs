@@ -33,7 +33,6 @@
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
-use std::ops::AddAssign;
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -54,6 +53,8 @@ use num_bigint::{BigInt, Sign};
 use num_traits::{One, ToPrimitive, Zero};
 use rand::{rngs::StdRng, Rng, SeedableRng};
 use rayon::prelude::*;
+
+use crate::fixed_base::FixedBase;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -484,11 +485,21 @@ fn powers_share_tau(g: &[G1Affine], g2: G2Affine, s_g2: G2Affine) -> bool {
     bool::from(product.final_exponentiation().is_identity())
 }
 
+fn params_from_powers(k: u32, g: Vec<G1Affine>, g2: G2Affine, s_g2: G2Affine) -> ParamsKZG<Bn256> {
+    let g_lagrange = lagrange_basis(&g, k);
+    params_from_parts(k, g, g_lagrange, g2, s_g2)
+}
+
 /// halo2-axiom's `ParamsKZG` has private fields and builds from parts only through a method,
 /// `from_parts`, whose receiver it ignores: a one-point placeholder provides it.
-fn params_from_powers(k: u32, g: Vec<G1Affine>, g2: G2Affine, s_g2: G2Affine) -> ParamsKZG<Bn256> {
+pub(crate) fn params_from_parts(
+    k: u32,
+    g: Vec<G1Affine>,
+    g_lagrange: Vec<G1Affine>,
+    g2: G2Affine,
+    s_g2: G2Affine,
+) -> ParamsKZG<Bn256> {
     let placeholder = ParamsKZG::<Bn256>::setup(0, StdRng::seed_from_u64(0));
-    let g_lagrange = lagrange_basis(&g, k);
     placeholder.from_parts(k, g, Some(g_lagrange), g2, s_g2)
 }
 
@@ -682,73 +693,6 @@ pub fn write_insecure_ptau<W: Write>(out: &mut W, power: u32, tau: Fr) -> std::i
     g2.write_powers(out, beta, tau, 1)?;
     section(out, 7, 4)?;
     out.write_all(&0u32.to_le_bytes())
-}
-
-/// Multiples of one base from a table of d * 256^w * base (w < 32, d < 256): a scalar
-/// multiplication is at most 32 additions, which makes writing 2^21 powers take seconds rather
-/// than the minutes of one double-and-add each.
-struct FixedBase<C: Curve> {
-    windows: Vec<Vec<C::AffineRepr>>,
-}
-
-impl<C> FixedBase<C>
-where
-    C: Curve + AddAssign<C::AffineRepr> + Send + Sync,
-    C::AffineRepr: SerdeObject + Copy + Send + Sync,
-{
-    fn new(base: C) -> Self {
-        let mut windows = Vec::with_capacity(32);
-        let mut b = base;
-        for _ in 0..32 {
-            let mut row = Vec::with_capacity(256);
-            let mut acc = C::identity();
-            for _ in 0..256 {
-                row.push(acc.to_affine());
-                acc += b;
-            }
-            windows.push(row);
-            for _ in 0..8 {
-                b = b.double();
-            }
-        }
-        FixedBase { windows }
-    }
-
-    fn mul(&self, s: &Fr) -> C {
-        // Fr's representation is little-endian: byte w is the digit of 256^w.
-        let mut acc = C::identity();
-        for (window, digit) in self.windows.iter().zip(s.to_repr().as_ref()) {
-            if *digit != 0 {
-                acc += window[*digit as usize];
-            }
-        }
-        acc
-    }
-
-    /// Writes `first * tau^i * base` for i in 0..count.
-    fn write_powers<W: Write>(&self, out: &mut W, first: Fr, tau: Fr, count: u64) -> std::io::Result<()> {
-        const CHUNK: u64 = 1 << 14;
-        let mut start = 0;
-        while start < count {
-            let len = (count - start).min(CHUNK) as usize;
-            let mut scalar = first * tau.pow_vartime([start]);
-            let scalars: Vec<Fr> = (0..len)
-                .map(|_| {
-                    let s = scalar;
-                    scalar *= tau;
-                    s
-                })
-                .collect();
-            let projective: Vec<C> = scalars.par_iter().map(|s| self.mul(s)).collect();
-            let mut affine = vec![C::identity().to_affine(); len];
-            C::batch_normalize(&projective, &mut affine);
-            for point in &affine {
-                out.write_all(&point.to_raw_bytes())?;
-            }
-            start += len as u64;
-        }
-        Ok(())
-    }
 }
 
 #[cfg(test)]

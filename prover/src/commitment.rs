@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use bondproof_circuits::merkle_sum::Leaf;
+use bondproof_circuits::merkle_sum::{Leaf, TreeWitness};
 use bondproof_circuits::Fr;
 use bondproof_verifier::bundle::parse_root;
 use chrono::NaiveDate;
@@ -180,8 +180,37 @@ impl Commitment {
     }
 
     /// Reads and fully checks a commitment: leaf order, padding, and the root recomputed from
-    /// the leaves.
+    /// the leaves. Returns the native tree (sums and hashes, for inclusion paths).
     pub fn read(path: &Path) -> Result<(Commitment, Vec<CommittedLeaf>, MerkleSumTree), InputError> {
+        let (c, leaves) = Self::read_ordered(path)?;
+        let tree = build_tree(&leaves);
+        c.check_root(path, &tree.root())?;
+        Ok((c, leaves, tree))
+    }
+
+    /// [`Commitment::read`] for proving: the root is recomputed on the circuit's own witness
+    /// (every permutation's cells), which the proof then uses, so the tree is hashed once.
+    pub fn read_for_proving(path: &Path) -> Result<(Commitment, Vec<CommittedLeaf>, TreeWitness), InputError> {
+        let (c, leaves) = Self::read_ordered(path)?;
+        let circuit_leaves: Vec<Leaf> = leaves.iter().map(CommittedLeaf::to_leaf).collect();
+        let witness = TreeWitness::build(&circuit_leaves);
+        c.check_root(path, &witness.root().hash())?;
+        Ok((c, leaves, witness))
+    }
+
+    fn check_root(&self, path: &Path, computed: &Fr) -> Result<(), InputError> {
+        if fr_hex(computed) != self.root.to_ascii_lowercase() {
+            return Err(InputError::new(
+                path,
+                format!("root {} does not match the leaves (they give {})", self.root, fr_hex(computed)),
+            )
+            .field("root"));
+        }
+        Ok(())
+    }
+
+    /// [`Commitment::read_unchecked`], then the leaves' order and padding checked.
+    fn read_ordered(path: &Path) -> Result<(Commitment, Vec<CommittedLeaf>), InputError> {
         let (c, leaves) = Self::read_unchecked(path)?;
         let at =
             |i: usize, field: &str, msg: String| InputError::new(path, msg).at(Location::Position(i + 1)).field(field);
@@ -206,15 +235,7 @@ impl Commitment {
                 }
             }
         }
-        let tree = build_tree(&leaves);
-        if fr_hex(&tree.root()) != c.root.to_ascii_lowercase() {
-            return Err(InputError::new(
-                path,
-                format!("root {} does not match the leaves (they give {})", c.root, fr_hex(&tree.root())),
-            )
-            .field("root"));
-        }
-        Ok((c, leaves, tree))
+        Ok((c, leaves))
     }
 }
 

@@ -22,7 +22,7 @@ use bondproof_circuits::halo2_proofs::{
     poly::{commitment::Params, kzg::commitment::ParamsKZG},
     SerdeFormat,
 };
-use bondproof_circuits::{ensure_max_degree, AttestationStatement, Bn256, Fr, G1Affine};
+use bondproof_circuits::{ensure_max_degree, AttestationStatement, Bn256, CircuitKind, Fr, G1Affine};
 use bondproof_verifier::atomic::write_atomic;
 use bondproof_verifier::bundle::{ProofBundle, Transcript};
 use bondproof_verifier::compressed::{
@@ -37,12 +37,14 @@ use halo2_base::QuantumCell::Constant;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use snark_verifier_sdk::halo2::aggregation::{AggregationCircuit, AggregationConfigParams, VerifierUniversality};
+use snark_verifier_sdk::halo2::gen_dummy_snark_from_vk;
 use snark_verifier_sdk::snark_verifier::system::halo2::{compile, Config};
 use snark_verifier_sdk::{CircuitExt, Snark, SHPLONK};
 
 use crate::attestation::{created_at, vk_path_for, PROVER};
+use crate::ceremony::{import_ceremony, CeremonyFormat, ImportedSetup};
 use crate::error::{Error, Result};
-use crate::keys::{read_params, setup_id};
+use crate::keys::{read_params, setup_id, verifying_key};
 
 /// halo2-lib reserves this many rows at the bottom of each column for blinding.
 const MINIMUM_ROWS: usize = 20;
@@ -149,10 +151,11 @@ fn outer_circuit(
     config: AggregationConfigParams,
     params: &ParamsKZG<Bn256>,
     snarks: Vec<Snark>,
+    universality: VerifierUniversality,
 ) -> Result<AggregationCircuit> {
     // The SDK unwraps internally (an inner proof it cannot read panics); never a panic here.
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let mut c = AggregationCircuit::new::<SHPLONK>(stage, config, params, snarks, VerifierUniversality::None);
+        let mut c = AggregationCircuit::new::<SHPLONK>(stage, config, params, snarks, universality);
         expose_packed(&mut c);
         c
     }))
@@ -213,6 +216,99 @@ fn load_cached(paths: &[PathBuf; 3]) -> Option<(ProvingKey<G1Affine>, Compressio
         .then_some((pk, key, layout))
 }
 
+/// The outer circuit for keygen, its columns measured on these inner proofs at the parameters'
+/// k: the circuit's shape depends only on the inner keys, never on the proofs' values, so real
+/// proofs (`compress`) and placeholders ([`rebuild_compression_key`]) give one key.
+fn laid_out(params: &ParamsKZG<Bn256>, snarks: &[Snark]) -> Result<(AggregationCircuit, AggregationConfigParams)> {
+    laid_out_with(params, snarks, VerifierUniversality::None)
+}
+
+fn laid_out_with(
+    params: &ParamsKZG<Bn256>,
+    snarks: &[Snark],
+    universality: VerifierUniversality,
+) -> Result<(AggregationCircuit, AggregationConfigParams)> {
+    let k = params.k();
+    let start = AggregationConfigParams { degree: k, lookup_bits: k as usize - 1, ..Default::default() };
+    let mut circuit = outer_circuit(Stage::Keygen, start, params, snarks.to_vec(), universality)?;
+    let config = circuit.calculate_params(Some(MINIMUM_ROWS));
+    Ok((circuit, config))
+}
+
+/// A compression key rebuilt from the circuit code and a ceremony file alone, and what the
+/// file was.
+pub struct RebuiltCompressionKey {
+    pub key: CompressionKey,
+    pub file_sha256: String,
+    pub format: CeremonyFormat,
+}
+
+/// The compression key for attestations at these depths (in the outer circuit's order) at
+/// outer `k`, derived from the ceremony file (checked as `setup --srs` checks it) and the
+/// circuit code: each inner key is rebuilt as `keys --srs` rebuilds it, the outer circuit is
+/// laid out on placeholder proofs for those keys, and its verifying key generated. The same
+/// bytes `compress` writes for the same setup, so a verifier compares a pinned key with it and
+/// trusts neither the outer key's fixed commitments nor the inner keys they embed.
+pub fn rebuild_compression_key(
+    ceremony: &Path,
+    k: u32,
+    depths: &[u32],
+    on_step: &dyn Fn(&str),
+) -> Result<RebuiltCompressionKey> {
+    if depths.is_empty() {
+        return Err(Error::Usage("a compression key verifies at least one attestation".into()));
+    }
+    ensure_max_degree();
+    on_step(&format!("importing the ceremony at k = {k}"));
+    let ImportedSetup { params, file_sha256, format, .. } = import_ceremony(ceremony, k)?;
+    on_step("rebuilding the attestation keys");
+    let (inner, snarks) = placeholders(&params, depths)?;
+    on_step("laying out the compression circuit and generating its verifying key");
+    let (circuit, config) = laid_out(&params, &snarks)?;
+    let vk = keygen_vk(&params, &circuit).map_err(|e| Error::Keygen(format!("{e:?}")))?;
+    let key = CompressionKey::new(CompressionHeader { shape: OuterShape::of(&config), inner }, &params, vk);
+    Ok(RebuiltCompressionKey { key, file_sha256, format })
+}
+
+/// For attestations at these depths: each inner key derived from `params` (cut to its k) and the
+/// circuit code, and a placeholder proof of its shape (which does not verify: enough to lay the
+/// outer circuit out, never to prove it).
+fn placeholders(params: &ParamsKZG<Bn256>, depths: &[u32]) -> Result<(Vec<InnerKey>, Vec<Snark>)> {
+    let kind = CircuitKind::Attestation;
+    let mut inner = Vec::with_capacity(depths.len());
+    let mut snarks = Vec::with_capacity(depths.len());
+    for &depth in depths {
+        let inner_k = kind.min_k(depth as usize);
+        if !(1..=crate::commitment::MAX_DEPTH).contains(&(depth as usize)) || inner_k >= params.k() {
+            return Err(Error::Usage(format!(
+                "depth {depth}: no attestation key below the outer k {} is made for it",
+                params.k()
+            )));
+        }
+        let mut inner_params = params.clone();
+        inner_params.downsize(inner_k);
+        let key = verifying_key(kind, &inner_params, depth as usize)?;
+        let count = vec![AttestationStatement::COUNT];
+        snarks.push(gen_dummy_snark_from_vk::<SHPLONK>(&inner_params, &key.vk, count, None));
+        inner.push(InnerKey { vk_hash: key.hash_hex(), depth, k: inner_k });
+    }
+    Ok((inner, snarks))
+}
+
+/// The outer circuit's shape (columns at the parameters' k) for attestations at these depths,
+/// measured by laying it out on placeholder proofs: what a compression would need, without
+/// making keys or a proof. `universality` other than `None` measures snark-verifier-sdk's
+/// universal modes (the inner key a witness, so one outer key serves every depth), which
+/// `compress` does not use.
+pub fn outer_shape(
+    params: &ParamsKZG<Bn256>,
+    depths: &[u32],
+    universality: VerifierUniversality,
+) -> Result<OuterShape> {
+    let (_, snarks) = placeholders(params, depths)?;
+    Ok(OuterShape::of(&laid_out_with(params, &snarks, universality)?.1))
+}
+
 /// Loads the outer keys from the cache, or measures the circuit on these inner proofs and makes
 /// them (and caches them).
 pub fn outer_keys(
@@ -230,13 +326,10 @@ pub fn outer_keys(
         }
     }
     on_step("laying out the compression circuit");
-    let k = params.k();
-    let start = AggregationConfigParams { degree: k, lookup_bits: k as usize - 1, ..Default::default() };
-    let mut circuit = outer_circuit(Stage::Keygen, start, params, snarks.to_vec())?;
-    let config = circuit.calculate_params(Some(MINIMUM_ROWS));
+    let (circuit, config) = laid_out(params, snarks)?;
     on_step(&format!(
-        "generating the compression keys (k = {k}, {} advice, {} lookup, {} fixed columns)",
-        config.num_advice, config.num_lookup_advice, config.num_fixed
+        "generating the compression keys (k = {}, {} advice, {} lookup, {} fixed columns)",
+        config.degree, config.num_advice, config.num_lookup_advice, config.num_fixed
     ));
     let vk = keygen_vk(params, &circuit).map_err(|e| Error::Keygen(format!("{e:?}")))?;
     let pk = keygen_pk(params, vk.clone(), &circuit).map_err(|e| Error::Keygen(format!("{e:?}")))?;
@@ -312,8 +405,8 @@ pub fn compress(req: &CompressRequest, on_step: &dyn Fn(&str)) -> Result<Compres
 
     on_step("proving the compression");
     let t = Instant::now();
-    let circuit =
-        outer_circuit(Stage::Prover, keys.shape.config(), &params, snarks)?.use_break_points(keys.break_points.clone());
+    let circuit = outer_circuit(Stage::Prover, keys.shape.config(), &params, snarks, VerifierUniversality::None)?
+        .use_break_points(keys.break_points.clone());
     let instances = circuit.instances().remove(0);
     let statements: Vec<AttestationStatement> = inner.iter().map(|i| i.statement).collect();
     let accumulator = instances[..ACCUMULATOR_LIMBS].to_vec();
@@ -326,6 +419,7 @@ pub fn compress(req: &CompressRequest, on_step: &dyn Fn(&str)) -> Result<Compres
     let bundle = CompressedBundle {
         format_version: COMPRESSED_FORMAT_VERSION,
         circuit: COMPRESSION_CIRCUIT.into(),
+        k: Some(keys.shape.k),
         inner: inner
             .iter()
             .map(|i| InnerAttestation {

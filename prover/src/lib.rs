@@ -10,6 +10,7 @@ pub mod chain;
 pub mod commitment;
 pub mod compress;
 pub mod error;
+mod fixed_base;
 pub mod inclusion;
 pub mod ingest;
 pub mod keys;

@@ -23,7 +23,7 @@ use bondproof_prover::chain::config::RpcSettings;
 use bondproof_prover::chain::Node;
 use bondproof_verifier::compile::{compile, contract_sources, default_verifier_dir, Optimizer, REGISTRY_SOURCES};
 use bondproof_verifier::solidity::{address_word, encode_call, word_u128};
-use common::{bondproof, process_dir, Run};
+use common::{bondproof, bondproof_with_env, process_dir, Run};
 use serde_json::Value;
 
 /// The as-of date the fixtures are proved at; the nodes' clocks start at its noon.
@@ -178,18 +178,7 @@ fn keystore(dir: &Path) -> PathBuf {
 
 /// Runs bondproof with the keystore password in its environment.
 fn bondproof_env(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_bondproof"))
-        .current_dir(dir)
-        .args(args)
-        .env("BONDPROOF_KEYSTORE_PASSWORD", PASSWORD)
-        .stdin(Stdio::null())
-        .output()
-        .expect("the bondproof binary runs");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    bondproof_with_env(dir, args, &[("BONDPROOF_KEYSTORE_PASSWORD", PASSWORD)])
 }
 
 /// The commitment of the fixtures and the attestation verifying key for its depth, from the
@@ -422,11 +411,14 @@ fn snapshot_refuses_a_wrong_chain_id_a_dead_node_and_a_silent_one() {
     mine(&rt, &node_a, 2);
     mine(&rt, &node_b, 2);
     let registry = "\nregistry = \"0x00000000000000000000000000000000000000aa\"";
-    let with_registries = |config: &Path| {
-        let text = std::fs::read_to_string(config)
+    // A deployments file whose lines all name a registry (a snapshot needs none deployed).
+    let configure = |chains: &[(u64, &Anvil, Address)], rpc: &str| {
+        let config = write_config(&dir, chains, rpc);
+        let text = std::fs::read_to_string(&config)
             .unwrap()
             .replace("confirmations = 2", &format!("confirmations = 2{registry}"));
-        std::fs::write(config, text).unwrap();
+        std::fs::write(&config, text).unwrap();
+        config
     };
     let snapshot =
         || bondproof(&dir, &["liabilities", "snapshot", "--config", "deployments.toml", "--out", "liabilities.json"]);
@@ -437,18 +429,15 @@ fn snapshot_refuses_a_wrong_chain_id_a_dead_node_and_a_silent_one() {
     };
 
     // Chain B's config points at chain A's node.
-    let config = write_config(&dir, &[(CHAIN_A, &a, token_a), (CHAIN_B, &a, token_b)], "");
-    with_registries(&config);
+    configure(&[(CHAIN_A, &a, token_a), (CHAIN_B, &a, token_b)], "");
     nothing_written(&snapshot(), &format!("chain {CHAIN_B}: the node at {} serves chain {CHAIN_A}", a.url()));
 
     // An address without code where the token should be.
-    let config = write_config(&dir, &[(CHAIN_A, &a, Address::repeat_byte(0x42))], "");
-    with_registries(&config);
+    configure(&[(CHAIN_A, &a, Address::repeat_byte(0x42))], "");
     nothing_written(&snapshot(), &format!("chain {CHAIN_A}, contract {}", Address::repeat_byte(0x42)));
 
     // A block the node does not have.
-    let config = write_config(&dir, &[(CHAIN_A, &a, token_a)], "");
-    with_registries(&config);
+    configure(&[(CHAIN_A, &a, token_a)], "");
     let run = bondproof(
         &dir,
         &[
@@ -466,8 +455,7 @@ fn snapshot_refuses_a_wrong_chain_id_a_dead_node_and_a_silent_one() {
 
     // Chain A reads, then chain B's node is gone: nothing is written for either.
     let rpc = "[rpc]\ntimeout_secs = 2\nattempts = 2\n";
-    let config = write_config(&dir, &[(CHAIN_A, &a, token_a), (CHAIN_B, &b, token_b)], rpc);
-    with_registries(&config);
+    let config = configure(&[(CHAIN_A, &a, token_a), (CHAIN_B, &b, token_b)], rpc);
     b.stop();
     nothing_written(&snapshot(), &format!("chain {CHAIN_B}: eth_chainId at {} failed after 2 attempt(s)", b.url()));
 

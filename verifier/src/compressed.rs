@@ -16,7 +16,7 @@
 //! aggregation config and inner keys) | G1 generator (64) | G2 generator (128) | tau*G2 (128) |
 //! halo2's verifying key.
 
-use std::io::{Cursor, Read};
+use std::io::Read;
 use std::path::Path;
 
 use bondproof_circuits::halo2_proofs::halo2curves::ff::Field;
@@ -28,24 +28,21 @@ use bondproof_circuits::halo2_proofs::{
         pairing::{MillerLoopResult, MultiMillerLoop},
         serde::SerdeObject,
     },
-    plonk::{verify_proof, VerifyingKey},
+    plonk::VerifyingKey,
     poly::{
         commitment::{Params, ParamsProver},
         kzg::commitment::ParamsKZG,
-        kzg::{commitment::KZGCommitmentScheme, multiopen::VerifierSHPLONK, strategy::SingleStrategy},
     },
-    transcript::TranscriptReadBuffer,
     SerdeFormat,
 };
 use bondproof_circuits::{AttestationStatement, Bn256, Fr, G1Affine};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use snark_verifier_sdk::halo2::aggregation::{AggregationCircuit, AggregationConfigParams};
-use snark_verifier_sdk::snark_verifier::system::halo2::transcript::evm::EvmTranscript;
 use snark_verifier_sdk::snark_verifier::util::arithmetic::{fe_from_limbs, fe_to_limbs};
 use snark_verifier_sdk::{BITS, LIMBS};
 
-use crate::bundle::{fr_hex, parse_field_decimal, BundleError, CircuitInfo, Metadata, StatementJson};
+use crate::bundle::{fr_hex, parse_field_decimal, BundleError, CircuitInfo, Metadata, StatementJson, Transcript};
 use crate::verify::VerifyError;
 use crate::vk_file::{setup_id_of, verifier_params, VkFileError};
 
@@ -205,6 +202,30 @@ impl CompressionKey {
         self.params.get_g()[0] == G1Affine::generator() && self.params.g2() == G2Affine::generator()
     }
 
+    /// None when the two key files are identical; else what differs in `other`, described
+    /// against this (rebuilt) key: the inner keys it embeds, the outer shape, or the outer
+    /// verifying key itself.
+    pub fn difference(&self, other: &CompressionKey) -> Option<String> {
+        if self.bytes == other.bytes {
+            return None;
+        }
+        let (a, b) = (&self.header, &other.header);
+        if a.inner.len() != b.inner.len() {
+            return Some(format!("it verifies {} attestations, not {}", b.inner.len(), a.inner.len()));
+        }
+        if let Some((i, (x, y))) = a.inner.iter().zip(&b.inner).enumerate().find(|(_, (x, y))| x != y) {
+            return Some(format!(
+                "its inner key {i} is {} (depth {}, k {}), not the attestation key {} (depth {}, k {}) the circuit code \
+                 and the ceremony give",
+                y.vk_hash, y.depth, y.k, x.vk_hash, x.depth, x.k
+            ));
+        }
+        if a.shape != b.shape {
+            return Some(format!("its outer shape {:?} is not {:?}", b.shape, a.shape));
+        }
+        Some(crate::vk_file::halo2_key_difference((&self.params, &self.vk), (&other.params, &other.vk)))
+    }
+
     /// The outer circuit's public-input count.
     pub fn instance_count(&self) -> usize {
         outer_instance_count(self.header.inner.len())
@@ -308,6 +329,11 @@ pub struct CompressedBundle {
     pub format_version: u32,
     /// Always [`COMPRESSION_CIRCUIT`].
     pub circuit: String,
+    /// The outer circuit's k: what `verify --srs` rebuilds the compression key at when no key
+    /// is pinned (unproved: another k gives another key, which the proof does not verify
+    /// against). Absent from bundles made before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub k: Option<u32>,
     /// The attestations the outer proof verifies, in its order.
     pub inner: Vec<InnerAttestation>,
     /// The 12 accumulator limbs (decimal), the outer proof's first public inputs.
@@ -415,26 +441,7 @@ pub fn verify_outer_proof(key: &CompressionKey, instances: &[Fr], proof: &[u8]) 
             instances.len()
         )));
     }
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let mut cursor = Cursor::new(proof);
-        let mut t = <EvmTranscript<G1Affine, _, _, _> as TranscriptReadBuffer<_, G1Affine, _>>::init(&mut cursor);
-        let result = verify_proof::<KZGCommitmentScheme<Bn256>, VerifierSHPLONK<'_, Bn256>, _, _, _>(
-            &key.params,
-            &key.vk,
-            SingleStrategy::new(&key.params),
-            &[&[instances]],
-            &mut t,
-        );
-        (result, cursor.position() as usize)
-    }));
-    match outcome {
-        Ok((Ok(()), read)) if read == proof.len() => Ok(()),
-        Ok((Ok(()), read)) => {
-            Err(VerifyError::InvalidProof(format!("{} unexpected bytes after the proof", proof.len() - read)))
-        }
-        Ok((Err(e), _)) => Err(VerifyError::InvalidProof(format!("{e:?}"))),
-        Err(_) => Err(VerifyError::InvalidProof("the verifier rejected malformed proof data".into())),
-    }
+    crate::verify::verify_transcript(&key.params, &key.vk, instances, proof, Transcript::Keccak)
 }
 
 /// Checks a compressed bundle against the pinned compression key: the key and its inner keys

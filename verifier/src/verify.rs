@@ -5,9 +5,14 @@
 use std::io::Cursor;
 
 use bondproof_circuits::halo2_proofs::{
-    plonk::verify_proof,
-    poly::kzg::{commitment::KZGCommitmentScheme, multiopen::VerifierSHPLONK, strategy::SingleStrategy},
-    transcript::TranscriptReadBuffer,
+    self as halo2_proofs,
+    plonk::{verify_proof, VerifyingKey},
+    poly::kzg::{
+        commitment::{KZGCommitmentScheme, ParamsKZG},
+        multiopen::VerifierSHPLONK,
+        strategy::SingleStrategy,
+    },
+    transcript::{EncodedChallenge, TranscriptRead, TranscriptReadBuffer},
 };
 use bondproof_circuits::{AttestationStatement, Bn256, CircuitKind, Fr, G1Affine};
 use snark_verifier_sdk::halo2::PoseidonTranscript;
@@ -49,16 +54,16 @@ pub fn check_rebuilt_key(rebuilt: &VerifierKey, pinned: &VerifierKey) -> Result<
     }
 }
 
-/// Accepts a key whose setup is the one named by `setup_id` (see
-/// [`crate::vk_file::setup_id_of`]; `0x` optional) and whose generators are the standard ones.
-/// This checks the setup only: the key's fixed commitments are still the key maker's, which
-/// only [`check_rebuilt_key`] checks.
-pub fn check_setup_id(key: &VerifierKey, setup_id: &str) -> Result<(), VerifyError> {
+/// Accepts a key whose setup (`setup`, see [`crate::vk_file::setup_id_of`]) is the one named by
+/// `setup_id` (`0x` optional) and whose generators are the standard ones. This checks the setup
+/// only: the key's fixed commitments are still the key maker's, which only rebuilding the key
+/// ([`check_rebuilt_key`]) checks.
+pub fn check_setup_id(setup: &str, standard_generators: bool, setup_id: &str) -> Result<(), VerifyError> {
     let named = crate::vk_file::parse_setup_id(setup_id).unwrap_or_else(|| setup_id.trim().to_string());
-    if key.setup_id() != named {
-        return Err(VerifyError::SetupMismatch { key: key.setup_id(), named });
+    if setup != named {
+        return Err(VerifyError::SetupMismatch { key: setup.to_string(), named });
     }
-    if !key.has_standard_generators() {
+    if !standard_generators {
         return Err(VerifyError::NonStandardGenerators);
     }
     Ok(())
@@ -84,30 +89,27 @@ pub fn verify_proof_with(
     if instances.len() != expected {
         return Err(VerifyError::InstanceCount { circuit: key.circuit, expected, found: instances.len() });
     }
+    verify_transcript(&key.params, &key.vk, instances, proof, transcript)
+}
+
+/// halo2's SHPLONK verifier over the whole of `proof`, read with `transcript`: bytes left after
+/// the proof are refused (halo2 would ignore them), and a panic on malformed data (some point
+/// decodings panic) is an invalid proof, not a crash. Every proof bondproof checks goes here.
+pub fn verify_transcript(
+    params: &ParamsKZG<Bn256>,
+    vk: &VerifyingKey<G1Affine>,
+    instances: &[Fr],
+    proof: &[u8],
+    transcript: Transcript,
+) -> Result<(), VerifyError> {
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let mut cursor = Cursor::new(proof);
         let result = match transcript {
             Transcript::Keccak => {
-                let mut t =
-                    <EvmTranscript<G1Affine, _, _, _> as TranscriptReadBuffer<_, G1Affine, _>>::init(&mut cursor);
-                verify_proof::<KZGCommitmentScheme<Bn256>, VerifierSHPLONK<'_, Bn256>, _, _, _>(
-                    &key.params,
-                    &key.vk,
-                    SingleStrategy::new(&key.params),
-                    &[&[instances]],
-                    &mut t,
-                )
+                read_proof(params, vk, instances, &mut EvmTranscript::<G1Affine, NativeLoader, _, _>::init(&mut cursor))
             }
             Transcript::Poseidon => {
-                let mut t =
-                    <PoseidonTranscript<NativeLoader, _> as TranscriptReadBuffer<_, G1Affine, _>>::init(&mut cursor);
-                verify_proof::<KZGCommitmentScheme<Bn256>, VerifierSHPLONK<'_, Bn256>, _, _, _>(
-                    &key.params,
-                    &key.vk,
-                    SingleStrategy::new(&key.params),
-                    &[&[instances]],
-                    &mut t,
-                )
+                read_proof(params, vk, instances, &mut PoseidonTranscript::<NativeLoader, _>::init(&mut cursor))
             }
         };
         (result, cursor.position() as usize)
@@ -120,6 +122,21 @@ pub fn verify_proof_with(
         Ok((Err(e), _)) => Err(VerifyError::InvalidProof(format!("{e:?}"))),
         Err(_) => Err(VerifyError::InvalidProof("the verifier rejected malformed proof data".into())),
     }
+}
+
+fn read_proof<E: EncodedChallenge<G1Affine>, T: TranscriptRead<G1Affine, E>>(
+    params: &ParamsKZG<Bn256>,
+    vk: &VerifyingKey<G1Affine>,
+    instances: &[Fr],
+    transcript: &mut T,
+) -> Result<(), halo2_proofs::plonk::Error> {
+    verify_proof::<KZGCommitmentScheme<Bn256>, VerifierSHPLONK<'_, Bn256>, _, _, _>(
+        params,
+        vk,
+        SingleStrategy::new(params),
+        &[&[instances]],
+        transcript,
+    )
 }
 
 /// Checks that the bundle was made for the pinned key and that its proof verifies for the

@@ -164,27 +164,36 @@ impl VerifierKey {
                 a.k()
             ));
         }
-        if a.params.get_g()[0] != b.params.get_g()[0] || a.params.g2() != b.params.g2() {
-            return Some("its KZG generators differ".into());
-        }
-        if a.params.s_g2() != b.params.s_g2() {
-            return Some(format!("its setup differs (setup id {}, not {})", b.setup_id(), a.setup_id()));
-        }
-        let (fa, fb) = (a.vk.fixed_commitments(), b.vk.fixed_commitments());
-        if fa.len() != fb.len() {
-            return Some(format!("it has {} fixed columns, not {}", fb.len(), fa.len()));
-        }
-        if let Some(i) = (0..fa.len()).find(|&i| fa[i] != fb[i]) {
-            return Some(format!(
-                "its fixed commitment {i} differs (a selector, constant or table of the circuit is not the code's)"
-            ));
-        }
-        let (pa, pb) = (a.vk.permutation().commitments(), b.vk.permutation().commitments());
-        if pa.len() != pb.len() || pa != pb {
-            return Some("its permutation (copy-constraint) commitments differ".into());
-        }
-        Some("its constraint system or selector bytes differ".into())
+        Some(halo2_key_difference((&a.params, &a.vk), (&b.params, &b.vk)))
     }
+}
+
+/// What differs between two halo2 verifying keys with their KZG points, `b` described against
+/// `a` (the rebuilt one): generators, setup, a fixed commitment, the permutation, or else the
+/// constraint system. For keys whose bytes already differ.
+pub(crate) fn halo2_key_difference(
+    (pa, a): (&ParamsKZG<Bn256>, &VerifyingKey<G1Affine>),
+    (pb, b): (&ParamsKZG<Bn256>, &VerifyingKey<G1Affine>),
+) -> String {
+    if pa.get_g()[0] != pb.get_g()[0] || pa.g2() != pb.g2() {
+        return "its KZG generators differ".into();
+    }
+    if pa.s_g2() != pb.s_g2() {
+        return format!("its setup differs (setup id {}, not {})", setup_id_of(&pb.s_g2()), setup_id_of(&pa.s_g2()));
+    }
+    let (fa, fb) = (a.fixed_commitments(), b.fixed_commitments());
+    if fa.len() != fb.len() {
+        return format!("it has {} fixed columns, not {}", fb.len(), fa.len());
+    }
+    if let Some(i) = (0..fa.len()).find(|&i| fa[i] != fb[i]) {
+        return format!(
+            "its fixed commitment {i} differs (a selector, constant or table of the circuit is not the code's)"
+        );
+    }
+    if a.permutation().commitments() != b.permutation().commitments() {
+        return "its permutation (copy-constraint) commitments differ".into();
+    }
+    "its constraint system or selector bytes differ".into()
 }
 
 /// A setup's identifier: SHA-256 of its tau*G2 (raw encoding), 64 hex digits. tau*G2 is the one

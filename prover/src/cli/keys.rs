@@ -142,24 +142,29 @@ impl TrustArgs {
             return Ok(TrustedKey { key, pinned: self.vk.clone(), check });
         }
         let key = pinned.expect("clap requires --vk without --srs");
-        let check = match (&self.setup_id, self.allow_unchecked_setup) {
+        let check = self.named_setup(&key.setup_id(), key.has_standard_generators())?;
+        Ok(TrustedKey { key, pinned: self.vk.clone(), check })
+    }
+
+    /// Without `--srs`: a pinned key's setup (`setup`, and whether its generators are the
+    /// standard ones) checked against the id the verifier named, or left unchecked when
+    /// `--allow-unchecked-setup` says so; refused otherwise. Either way the key's fixed
+    /// commitments are the key maker's.
+    pub fn named_setup(&self, setup: &str, standard_generators: bool) -> Result<SetupCheck, Error> {
+        match (&self.setup_id, self.allow_unchecked_setup) {
             (Some(id), _) => {
                 if parse_setup_id(id).is_none() {
                     return Err(Error::Usage(format!("--setup-id '{id}' is not a setup id (64 hex digits)")));
                 }
-                check_setup_id(&key, id).map_err(|e| Error::Refused(e.to_string()))?;
-                SetupCheck::SetupId
+                check_setup_id(setup, standard_generators, id).map_err(|e| Error::Refused(e.to_string()))?;
+                Ok(SetupCheck::SetupId)
             }
-            (None, true) => SetupCheck::Unchecked,
-            (None, false) => {
-                return Err(Error::Refused(format!(
-                    "the verifying key's setup ({}) is not checked: name the ceremony you trust with --srs FILE \
-                     (which rebuilds the key) or --setup-id ID, or pass --allow-unchecked-setup for a test run",
-                    key.setup_id()
-                )))
-            }
-        };
-        Ok(TrustedKey { key, pinned: self.vk.clone(), check })
+            (None, true) => Ok(SetupCheck::Unchecked),
+            (None, false) => Err(Error::Refused(format!(
+                "the verifying key's setup ({setup}) is not checked: name the ceremony you trust with --srs FILE \
+                 (which rebuilds the key) or --setup-id ID, or pass --allow-unchecked-setup for a test run"
+            ))),
+        }
     }
 }
 
@@ -188,27 +193,38 @@ fn rebuild(kind: CircuitKind, srs: &Path, depth: usize, quiet: bool) -> Result<R
 impl TrustedKey {
     /// The key and setup lines of a human report.
     pub fn print(&self) {
-        let hash = self.key.hash_hex();
-        let id = self.key.setup_id();
-        match (&self.check, &self.pinned) {
-            (SetupCheck::Ceremony { file, .. }, Some(pinned)) => println!(
-                "  key          {hash}, rebuilt from the circuit code and {}; the pinned {} is identical",
+        self.check.print(&self.key.hash_hex(), &self.key.setup_id(), self.pinned.as_deref());
+    }
+
+    /// The same, for `--json`.
+    pub fn json(&self) -> Value {
+        json!({
+            "key": {"vk_hash": self.key.hash_hex(), "circuit": self.key.circuit.name(), "depth": self.key.depth,
+                "k": self.key.k(), "pinned": self.pinned,
+                "rebuilt": matches!(self.check, SetupCheck::Ceremony { .. })},
+            "setup": self.check.json(&self.key.setup_id()),
+        })
+    }
+}
+
+impl SetupCheck {
+    /// The key and setup lines of a human report, for a key with this hash and setup id.
+    pub fn print(&self, hash: &str, id: &str, pinned: Option<&Path>) {
+        let pinned_name = pinned.map(|p| p.display().to_string()).unwrap_or_default();
+        match (self, pinned) {
+            (SetupCheck::Ceremony { file, .. }, Some(_)) => println!(
+                "  key          {hash}, rebuilt from the circuit code and {}; the pinned {pinned_name} is identical",
                 file.display(),
-                pinned.display()
             ),
             (SetupCheck::Ceremony { file, .. }, None) => {
                 println!("  key          {hash}, rebuilt from the circuit code and {}", file.display())
             }
-            (SetupCheck::SetupId, pinned) => println!(
-                "  key          {hash}, pinned ({}); its fixed commitments are not rebuilt (--srs rebuilds them)",
-                pinned.as_deref().map(|p| p.display().to_string()).unwrap_or_default()
+            (SetupCheck::SetupId, _) => println!(
+                "  key          {hash}, pinned ({pinned_name}); its fixed commitments are not rebuilt (--srs rebuilds them)"
             ),
-            (SetupCheck::Unchecked, pinned) => println!(
-                "  key          {hash}, pinned ({})",
-                pinned.as_deref().map(|p| p.display().to_string()).unwrap_or_default()
-            ),
+            (SetupCheck::Unchecked, _) => println!("  key          {hash}, pinned ({pinned_name})"),
         }
-        match &self.check {
+        match self {
             SetupCheck::Ceremony { file, sha256, format } => println!(
                 "  setup        {id}: MATCHES the ceremony you named ({}, {}, sha256 {sha256})",
                 file.display(),
@@ -222,22 +238,17 @@ impl TrustedKey {
         }
     }
 
-    /// The same, for `--json`.
-    pub fn json(&self) -> Value {
-        let (checked_by, ceremony) = match &self.check {
+    /// The `setup` object of a `--json` answer.
+    pub fn json(&self, id: &str) -> Value {
+        let (checked_by, ceremony) = match self {
             SetupCheck::Ceremony { file, sha256, format } => {
                 ("srs", json!({"file": file, "sha256": sha256, "format": format}))
             }
             SetupCheck::SetupId => ("setup-id", Value::Null),
             SetupCheck::Unchecked => ("unchecked", Value::Null),
         };
-        let checked = !matches!(self.check, SetupCheck::Unchecked);
-        json!({
-            "key": {"vk_hash": self.key.hash_hex(), "circuit": self.key.circuit.name(), "depth": self.key.depth,
-                "k": self.key.k(), "pinned": self.pinned,
-                "rebuilt": matches!(self.check, SetupCheck::Ceremony { .. })},
-            "setup": {"id": self.key.setup_id(), "checked": checked, "checked_by": checked_by,
-                "matches": if checked { Value::Bool(true) } else { Value::Null }, "ceremony": ceremony},
-        })
+        let checked = !matches!(self, SetupCheck::Unchecked);
+        json!({"id": id, "checked": checked, "checked_by": checked_by,
+            "matches": if checked { Value::Bool(true) } else { Value::Null }, "ceremony": ceremony})
     }
 }

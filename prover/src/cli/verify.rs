@@ -8,20 +8,21 @@ use std::path::PathBuf;
 use bondproof_circuits::{AttestationStatement, CircuitKind};
 use bondproof_prover::chain::config::RpcSettings;
 use bondproof_prover::chain::provenance::{check_chain, LineCheck};
+use bondproof_prover::compress::{rebuild_compression_key, RebuiltCompressionKey};
 use bondproof_prover::Error;
 use bondproof_verifier::compressed::{verify_compressed, CompressedBundle, CompressionKey};
 use bondproof_verifier::verify::VerifyError;
 use bondproof_verifier::{verify_bundle, ProofBundle};
 use serde_json::json;
 
-use super::keys::TrustArgs;
+use super::keys::{SetupCheck, TrustArgs};
 use super::show::{print_statement, print_unverified, statement_json};
-use super::{print_json, Failure};
+use super::{print_json, spinner, Failure};
 
 #[derive(clap::Args)]
 pub struct Args {
     /// The attestation bundle (`attestation.json`), or a compressed bundle (`compress`), which is
-    /// checked against its pinned compression key (`--vk`, with `--setup-id`).
+    /// checked under the same key rules (`--srs` rebuilds the compression key and the inner keys it embeds).
     #[arg(long)]
     pub attestation: PathBuf,
     #[command(flatten)]
@@ -127,53 +128,61 @@ pub fn run(a: &Args, json: bool) -> Result<(), Failure> {
     result
 }
 
-/// A compressed bundle: the pinned compression key (`--vk`) with its setup named
-/// (`--setup-id`) or explicitly unchecked, the outer proof and the accumulator's pairing; then
-/// each inner statement. `--srs` does not rebuild a compression key (that is a key generation
-/// of the outer circuit, minutes long): it is refused with a pointer to `--setup-id`.
+/// A compressed bundle, under the same key rules as a direct one: with `--srs` the compression
+/// key is rebuilt from the circuit code and the ceremony (its inner keys too, since the outer
+/// circuit embeds them) and a pinned `--vk` must equal it; else the pinned key's setup is checked
+/// by `--setup-id` or explicitly left unchecked. Then the outer proof, the accumulator's pairing,
+/// and each inner statement.
 fn verify_compressed_bundle(a: &Args, json: bool) -> Result<(), Failure> {
     let t = &a.trust;
-    if t.srs.is_some() {
-        return Err(Error::Usage(
-            "a compressed bundle is checked against a pinned compression key: give --vk with --setup-id \
-             (rebuilding a compression key from a ceremony is not supported)"
-                .into(),
-        )
-        .into());
-    }
-    let vk_path = t.vk.as_ref().expect("clap requires --vk without --srs");
-    let key = CompressionKey::read(vk_path)
-        .map_err(|e| Error::VerifyingKey { path: vk_path.display().to_string(), message: e.to_string() })?;
-    let checked = match (&t.setup_id, t.allow_unchecked_setup) {
-        (Some(id), _) => {
-            let named = bondproof_verifier::vk_file::parse_setup_id(id)
-                .ok_or_else(|| Error::Usage(format!("--setup-id '{id}' is not a setup id (64 hex digits)")))?;
-            if key.setup_id() != named {
-                let e = VerifyError::SetupMismatch { key: key.setup_id(), named };
-                return Err(Error::Refused(e.to_string()).into());
+    let name = a.attestation.display();
+    let pinned =
+        t.vk.as_ref()
+            .map(|p| {
+                CompressionKey::read(p)
+                    .map_err(|e| Error::VerifyingKey { path: p.display().to_string(), message: e.to_string() })
+            })
+            .transpose()?;
+    let bundle = CompressedBundle::read(&a.attestation).map_err(|e| Error::Invalid(e.to_string()))?;
+    let (key, check) = match &t.srs {
+        Some(srs) => {
+            // Without a pinned key the outer k and the depths are the bundle's claims: other
+            // values give another key, which the proof does not verify against.
+            let (k, depths): (u32, Vec<u32>) = match &pinned {
+                Some(p) => (p.k(), p.header.inner.iter().map(|i| i.depth).collect()),
+                None => (
+                    bundle.k.ok_or_else(|| {
+                        Error::Usage(format!("{name} does not record its outer k: pin its compression key with --vk"))
+                    })?,
+                    bundle.inner.iter().map(|i| i.circuit.depth).collect(),
+                ),
+            };
+            let pb = spinner(json);
+            let step = |m: &str| pb.set_message(format!("rebuilding the compression key: {m}"));
+            let rebuilt = rebuild_compression_key(srs, k, &depths, &step);
+            pb.finish_and_clear();
+            let RebuiltCompressionKey { key, file_sha256, format } = rebuilt?;
+            if let Some(p) = &pinned {
+                if let Some(detail) = key.difference(p) {
+                    let e = VerifyError::KeyDiffers { pinned: p.hash_hex(), rebuilt: key.hash_hex(), detail };
+                    return Err(Error::Refused(e.to_string()).into());
+                }
             }
-            if !key.has_standard_generators() {
-                return Err(Error::Refused(VerifyError::NonStandardGenerators.to_string()).into());
-            }
-            true
+            (key, SetupCheck::Ceremony { file: srs.clone(), sha256: file_sha256, format })
         }
-        (None, true) => false,
-        (None, false) => {
-            return Err(Error::Refused(format!(
-                "the compression key's setup ({}) is not checked: name the setup you trust with --setup-id ID, or \
-                 pass --allow-unchecked-setup for a test run",
-                key.setup_id()
-            ))
-            .into())
+        None => {
+            let key = pinned.expect("clap requires --vk without --srs");
+            let check = t.named_setup(&key.setup_id(), key.has_standard_generators())?;
+            (key, check)
         }
     };
-    let name = a.attestation.display();
-    let bundle = CompressedBundle::read(&a.attestation).map_err(|e| Error::Invalid(e.to_string()))?;
     let statements = verify_compressed(&bundle, &key).map_err(|e| Error::Invalid(format!("{name}: {e}")))?;
     if json {
         print_json(&json!({
             "ok": true, "valid": true, "compressed": true, "vk_hash": key.hash_hex(), "k": key.k(),
-            "setup": {"id": key.setup_id(), "checked": checked, "checked_by": if checked { "setup-id" } else { "unchecked" }},
+            "key": {"vk_hash": key.hash_hex(), "k": key.k(), "pinned": t.vk,
+                "rebuilt": matches!(check, SetupCheck::Ceremony { .. })},
+            "setup": check.json(&key.setup_id()),
             "inner_keys": key.header.inner,
             "proved": statements.iter().map(statement_json).collect::<Vec<_>>(),
             "unverified": bundle.inner.iter().map(|i| &i.metadata).collect::<Vec<_>>(),
@@ -185,14 +194,7 @@ fn verify_compressed_bundle(a: &Args, json: bool) -> Result<(), Failure> {
         key.hash_hex(),
         key.k()
     );
-    if checked {
-        println!("  setup        {}: MATCHES the setup id you named", key.setup_id());
-    } else {
-        println!(
-            "  setup        {}: UNCHECKED (--allow-unchecked-setup): whoever made this setup could forge proofs",
-            key.setup_id()
-        );
-    }
+    check.print(&key.hash_hex(), &key.setup_id(), t.vk.as_deref());
     for (i, (s, inner)) in statements.iter().zip(&bundle.inner).enumerate() {
         println!();
         println!(

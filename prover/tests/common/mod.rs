@@ -19,9 +19,17 @@ impl Run {
 
 /// Runs the binary in `dir` (so messages carry short relative paths).
 pub fn bondproof(dir: &Path, args: &[&str]) -> Run {
+    bondproof_with_env(dir, args, &[])
+}
+
+/// [`bondproof`] with these variables in its environment. Standard input is empty, so a
+/// command that would prompt fails instead of waiting.
+pub fn bondproof_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let out = Command::new(env!("CARGO_BIN_EXE_bondproof"))
         .current_dir(dir)
         .args(args)
+        .envs(env.iter().copied())
+        .stdin(std::process::Stdio::null())
         .output()
         .expect("the bondproof binary runs");
     Run {

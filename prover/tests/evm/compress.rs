@@ -331,6 +331,37 @@ fn verify_checks_a_compressed_bundle_against_its_pinned_key() {
     assert_eq!(run(other).code, 1, "another setup id");
 }
 
+/// `verify --srs` rebuilds the compression key from the ceremony (here the tests' parameters
+/// file) and the circuit code, inner key included, and refuses a pinned key with one fixed
+/// commitment changed (the file still parses). One rebuild serves both checks: the refusal
+/// names the rebuilt key, which must be the key `compress` made.
+#[test]
+fn verify_srs_rebuilds_the_compression_key_and_refuses_one_with_a_fixed_commitment_changed() {
+    use bondproof_circuits::halo2_proofs::halo2curves::serde::SerdeObject;
+    use bondproof_circuits::G1Affine;
+    let c = compressed();
+    let raw = c.key.vk.fixed_commitments()[0].to_raw_bytes();
+    let at: Vec<usize> =
+        c.key.bytes.windows(raw.len()).enumerate().filter(|(_, w)| *w == raw).map(|(i, _)| i).collect();
+    assert_eq!(at.len(), 1, "fixed commitment 0 occurs once in the key file");
+    let mut bytes = c.key.bytes.clone();
+    bytes[at[0]..at[0] + raw.len()].copy_from_slice(&G1Affine::generator().to_raw_bytes());
+    assert_ne!(bytes, c.key.bytes);
+    CompressionKey::from_bytes(&bytes).expect("the changed key still parses");
+    std::fs::write(c.dir.join("tampered.vk.bin"), &bytes).unwrap();
+    let (bundle, params) = (c.out.display().to_string(), c.params.display().to_string());
+    let run =
+        common::bondproof(&c.dir, &["verify", "--attestation", &bundle, "--srs", &params, "--vk", "tampered.vk.bin"]);
+    assert_eq!(run.code, 1, "{}", run.describe());
+    assert!(run.stderr.contains("fixed commitment 0 differs"), "{}", run.describe());
+    assert!(
+        run.stderr.contains(&format!("is not the key {} rebuilt", c.key.hash_hex())),
+        "the rebuilt key is the one compress made: {}",
+        run.describe()
+    );
+    assert!(!run.stdout.contains("VALID"), "{}", run.describe());
+}
+
 /// The compression figures for the bench report, beside the direct verifier's (the
 /// `compression_k<k>` entry of `benches/evm-gas.json`, written with `BONDPROOF_RECORD_GAS=1`: one
 /// entry per outer k measured).
