@@ -181,8 +181,17 @@ fn laid_out_case(
     ));
     let (params, _) = read_params(params_path)?;
     let mode = if universal { VerifierUniversality::Full } else { VerifierUniversality::None };
-    let shape = crate::compress::outer_shape(&params, &vec![depth as u32; batch], mode)?;
+    let layout = crate::compress::outer_layout(&params, &vec![depth as u32; batch], mode)?;
     drop(params);
+    let shape = layout.shape;
+    let cells = format!(
+        "{} advice cells: {} advice columns at k = {}, {} at k = {}",
+        layout.advice_cells,
+        layout.advice_columns_at(shape.k + 1),
+        shape.k + 1,
+        layout.advice_columns_at(shape.k + 2),
+        shape.k + 2
+    );
     let laid_out_only = |note: String| CompressRow {
         depth,
         batch,
@@ -199,7 +208,7 @@ fn laid_out_case(
         proof_bytes: 0,
         peak_rss_bytes: 0,
         proved: false,
-        note: Some(note),
+        note: Some(format!("{note}; {cells}")),
         universal,
     };
     if universal {
@@ -269,35 +278,30 @@ pub fn markdown(rows: &[CompressRow]) -> String {
          |---|---|---|---|---|---|---|---|---|---|\n",
     );
     for r in rows {
-        if !r.proved {
-            s.push_str(&format!(
-                "| {} | {} | {} | {} / {} / {} | {} | {} | - | - | - | - |\n",
-                r.depth,
-                r.batch,
-                r.k,
-                r.advice,
-                r.lookup_advice,
-                r.fixed,
-                r.public_inputs,
-                r.note.as_deref().unwrap_or("laid out, not proved")
-            ));
-            continue;
-        }
-        s.push_str(&format!(
-            "| {} | {} | {} | {} / {} / {} | {} | {} | {:.1} s | {:.2} s | {} B | {:.1} GiB |\n",
+        let shape = format!(
+            "| {} | {}{} | {} | {} / {} / {} | {} |",
             r.depth,
             r.batch,
+            if r.universal { " (universal)" } else { "" },
             r.k,
             r.advice,
             r.lookup_advice,
             r.fixed,
-            r.public_inputs,
-            if r.keys_generated { format!("{:.1} s", r.keygen_s) } else { "cached".into() },
-            r.prove_s,
-            r.verify_s,
-            r.proof_bytes,
-            gib(r.peak_rss_bytes)
-        ));
+            r.public_inputs
+        );
+        let cost = if r.proved {
+            format!(
+                " {} | {:.1} s | {:.2} s | {} B | {:.1} GiB |",
+                if r.keys_generated { format!("{:.1} s", r.keygen_s) } else { "cached".into() },
+                r.prove_s,
+                r.verify_s,
+                r.proof_bytes,
+                gib(r.peak_rss_bytes)
+            )
+        } else {
+            format!(" {} | - | - | - | - |", r.note.as_deref().unwrap_or("laid out, not proved"))
+        };
+        s.push_str(&format!("{shape}{cost}\n"));
     }
     s
 }

@@ -295,18 +295,41 @@ fn placeholders(params: &ParamsKZG<Bn256>, depths: &[u32]) -> Result<(Vec<InnerK
     Ok((inner, snarks))
 }
 
-/// The outer circuit's shape (columns at the parameters' k) for attestations at these depths,
-/// measured by laying it out on placeholder proofs: what a compression would need, without
-/// making keys or a proof. `universality` other than `None` measures snark-verifier-sdk's
-/// universal modes (the inner key a witness, so one outer key serves every depth), which
-/// `compress` does not use.
-pub fn outer_shape(
+/// A laid-out outer circuit: its shape at the parameters' k and the cells it fills, from which
+/// its columns at another k follow (a column holds 2^k - 20 of them; halo2-lib sizes its range
+/// checks to the lookup table, so a larger k needs slightly fewer cells: the count at a smaller k
+/// bounds it).
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+pub struct OuterLayout {
+    pub shape: OuterShape,
+    pub advice_cells: usize,
+    pub lookup_cells: usize,
+}
+
+impl OuterLayout {
+    /// Advice columns these cells need at `k`.
+    pub fn advice_columns_at(&self, k: u32) -> usize {
+        self.advice_cells.div_ceil((1usize << k) - MINIMUM_ROWS)
+    }
+}
+
+/// The outer circuit's layout for attestations at these depths, measured on placeholder
+/// proofs: what a compression would need, without making keys or a proof. `universality` other
+/// than `None` measures snark-verifier-sdk's universal modes (the inner key a witness, so one
+/// outer key serves every depth), which `compress` does not use.
+pub fn outer_layout(
     params: &ParamsKZG<Bn256>,
     depths: &[u32],
     universality: VerifierUniversality,
-) -> Result<OuterShape> {
+) -> Result<OuterLayout> {
     let (_, snarks) = placeholders(params, depths)?;
-    Ok(OuterShape::of(&laid_out_with(params, &snarks, universality)?.1))
+    let (circuit, config) = laid_out_with(params, &snarks, universality)?;
+    let stats = circuit.builder.statistics();
+    Ok(OuterLayout {
+        shape: OuterShape::of(&config),
+        advice_cells: stats.gate.total_advice_per_phase.iter().sum(),
+        lookup_cells: stats.total_lookup_advice_per_phase.iter().sum(),
+    })
 }
 
 /// Loads the outer keys from the cache, or measures the circuit on these inner proofs and makes

@@ -23,8 +23,9 @@ pub struct Args {
     #[arg(long, conflicts_with = "report")]
     pub render: Option<PathBuf>,
     /// Measure compression instead (`compress`: keygen, prove time and peak memory for one
-    /// attestation at depths 5 and 10 and a batch of 4) with the outer parameters --params;
-    /// with --report, writes compress.json there and re-renders its REPORT.md.
+    /// attestation at depths 5 and 10; a batch of 4 laid out, and proved only if its estimated
+    /// memory fits this machine; the universal mode laid out) with the outer parameters
+    /// --params; with --report, writes compress.json there and re-renders its REPORT.md.
     #[arg(long, requires = "params", conflicts_with = "render")]
     pub compress: bool,
     /// Outer KZG parameters for --compress (e.g. `setup --k 22`); keys are cached beside them.
