@@ -116,11 +116,10 @@ pub fn check_policy(policy: &Policy, leaves: &[Leaf], as_of_days: u64) -> Result
 /// The whole flow (see the module comment). `on_step` names each long step for a progress line.
 pub fn prove_attestation(req: &ProveRequest, on_step: &dyn Fn(&str)) -> Result<ProveOutcome> {
     on_step("reading the commitment, the policy and the liabilities");
-    let (commitment, committed, tree) = Commitment::read_for_proving(req.commitment)?;
+    let (commitment, leaves, tree) = Commitment::read_for_proving(req.commitment)?;
     let as_of_days = parse_date(&commitment.as_of)
         .and_then(circuit_days)
         .map_err(|m| InputError::new(req.commitment, format!("as-of date: {m}")).field("as_of"))?;
-    let leaves: Vec<Leaf> = committed.iter().map(|l| l.to_leaf()).collect();
     let policy = policy_or_par(req.policy)?;
     let report = check_policy(&policy, &leaves, as_of_days)?;
     let liabilities = load_liabilities(req.liabilities)?;

@@ -188,12 +188,13 @@ impl Commitment {
         Ok((c, leaves, tree))
     }
 
-    /// [`Commitment::read`] for proving: the root is recomputed on the circuit's own witness
-    /// (every permutation's cells), which the proof then uses, so the tree is hashed once.
-    pub fn read_for_proving(path: &Path) -> Result<(Commitment, Vec<CommittedLeaf>, TreeWitness), InputError> {
+    /// [`Commitment::read`] for proving: the leaves as the circuit takes them, and the root
+    /// recomputed on the circuit's own witness (every permutation's cells), which the proof then
+    /// uses, so the tree is hashed once.
+    pub fn read_for_proving(path: &Path) -> Result<(Commitment, Vec<Leaf>, TreeWitness), InputError> {
         let (c, leaves) = Self::read_ordered(path)?;
-        let circuit_leaves: Vec<Leaf> = leaves.iter().map(CommittedLeaf::to_leaf).collect();
-        let witness = TreeWitness::build(&circuit_leaves);
+        let leaves: Vec<Leaf> = leaves.iter().map(CommittedLeaf::to_leaf).collect();
+        let witness = TreeWitness::build(&leaves);
         c.check_root(path, &witness.root().hash())?;
         Ok((c, leaves, witness))
     }

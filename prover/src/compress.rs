@@ -13,6 +13,7 @@
 //! 4. the outer proof is made and verified natively, accumulator pairing included;
 //! 5. the compression key and the bundle are written atomically.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -44,7 +45,7 @@ use snark_verifier_sdk::{CircuitExt, Snark, SHPLONK};
 use crate::attestation::{created_at, vk_path_for, PROVER};
 use crate::ceremony::{import_ceremony, CeremonyFormat, ImportedSetup};
 use crate::error::{Error, Result};
-use crate::keys::{read_params, setup_id, verifying_key};
+use crate::keys::{check_depth, read_params, setup_id, verifying_key};
 
 /// halo2-lib reserves this many rows at the bottom of each column for blinding.
 const MINIMUM_ROWS: usize = 20;
@@ -107,13 +108,19 @@ pub fn read_inner(path: &Path) -> Result<Inner> {
     Ok(Inner { path: path.to_path_buf(), bundle, key, statement, proof })
 }
 
-/// The inner proof as snark-verifier takes it: the inner key compiled against the outer
-/// parameters cut to the inner k (one setup).
-fn snark_of(inner: &Inner, outer: &ParamsKZG<Bn256>) -> Snark {
-    let mut params = outer.clone();
-    params.downsize(inner.key.k());
-    let protocol = compile(&params, &inner.key.vk, Config::kzg().with_num_instance(vec![AttestationStatement::COUNT]));
-    Snark::new(protocol, vec![inner.statement.to_instances()], inner.proof.clone())
+/// The inner proofs as snark-verifier takes them: each inner key compiled against the outer
+/// parameters cut to the inner k (one setup), cut once per k however many proofs share it.
+fn snarks_of(inner: &[Inner], outer: &ParamsKZG<Bn256>) -> Vec<Snark> {
+    let mut cut: BTreeMap<u32, ParamsKZG<Bn256>> = BTreeMap::new();
+    inner
+        .iter()
+        .map(|i| {
+            let params = cut.entry(i.key.k()).or_insert_with(|| cut_to(outer, i.key.k()));
+            let config = Config::kzg().with_num_instance(vec![AttestationStatement::COUNT]);
+            let protocol = compile(params, &i.key.vk, config);
+            Snark::new(protocol, vec![i.statement.to_instances()], i.proof.clone())
+        })
+        .collect()
 }
 
 /// Exposes each inner proof's public inputs packed ([`packing`]): each part range checked to
@@ -219,11 +226,7 @@ fn load_cached(paths: &[PathBuf; 3]) -> Option<(ProvingKey<G1Affine>, Compressio
 /// The outer circuit for keygen, its columns measured on these inner proofs at the parameters'
 /// k: the circuit's shape depends only on the inner keys, never on the proofs' values, so real
 /// proofs (`compress`) and placeholders ([`rebuild_compression_key`]) give one key.
-fn laid_out(params: &ParamsKZG<Bn256>, snarks: &[Snark]) -> Result<(AggregationCircuit, AggregationConfigParams)> {
-    laid_out_with(params, snarks, VerifierUniversality::None)
-}
-
-fn laid_out_with(
+fn laid_out(
     params: &ParamsKZG<Bn256>,
     snarks: &[Snark],
     universality: VerifierUniversality,
@@ -264,7 +267,7 @@ pub fn rebuild_compression_key(
     on_step("rebuilding the attestation keys");
     let (inner, snarks) = placeholders(&params, depths)?;
     on_step("laying out the compression circuit and generating its verifying key");
-    let (circuit, config) = laid_out(&params, &snarks)?;
+    let (circuit, config) = laid_out(&params, &snarks, VerifierUniversality::None)?;
     let vk = keygen_vk(&params, &circuit).map_err(|e| Error::Keygen(format!("{e:?}")))?;
     let key = CompressionKey::new(CompressionHeader { shape: OuterShape::of(&config), inner }, &params, vk);
     Ok(RebuiltCompressionKey { key, file_sha256, format })
@@ -272,27 +275,36 @@ pub fn rebuild_compression_key(
 
 /// For attestations at these depths: each inner key derived from `params` (cut to its k) and the
 /// circuit code, and a placeholder proof of its shape (which does not verify: enough to lay the
-/// outer circuit out, never to prove it).
+/// outer circuit out, never to prove it). A depth repeated in a batch is derived once.
 fn placeholders(params: &ParamsKZG<Bn256>, depths: &[u32]) -> Result<(Vec<InnerKey>, Vec<Snark>)> {
     let kind = CircuitKind::Attestation;
-    let mut inner = Vec::with_capacity(depths.len());
-    let mut snarks = Vec::with_capacity(depths.len());
+    let mut by_depth: BTreeMap<u32, (InnerKey, Snark)> = BTreeMap::new();
     for &depth in depths {
+        if by_depth.contains_key(&depth) {
+            continue;
+        }
+        check_depth(depth as usize)?;
         let inner_k = kind.min_k(depth as usize);
-        if !(1..=crate::commitment::MAX_DEPTH).contains(&(depth as usize)) || inner_k >= params.k() {
+        if inner_k >= params.k() {
             return Err(Error::Usage(format!(
-                "depth {depth}: no attestation key below the outer k {} is made for it",
+                "depth {depth}: its attestation key (k = {inner_k}) is not below the outer k {}",
                 params.k()
             )));
         }
-        let mut inner_params = params.clone();
-        inner_params.downsize(inner_k);
+        let inner_params = cut_to(params, inner_k);
         let key = verifying_key(kind, &inner_params, depth as usize)?;
         let count = vec![AttestationStatement::COUNT];
-        snarks.push(gen_dummy_snark_from_vk::<SHPLONK>(&inner_params, &key.vk, count, None));
-        inner.push(InnerKey { vk_hash: key.hash_hex(), depth, k: inner_k });
+        let snark = gen_dummy_snark_from_vk::<SHPLONK>(&inner_params, &key.vk, count, None);
+        by_depth.insert(depth, (InnerKey { vk_hash: key.hash_hex(), depth, k: inner_k }, snark));
     }
-    Ok((inner, snarks))
+    Ok(depths.iter().map(|d| by_depth[d].clone()).unzip())
+}
+
+/// The parameters cut to `k` (one setup for the inner and the outer proofs).
+fn cut_to(params: &ParamsKZG<Bn256>, k: u32) -> ParamsKZG<Bn256> {
+    let mut cut = params.clone();
+    cut.downsize(k);
+    cut
 }
 
 /// A laid-out outer circuit: its shape at the parameters' k and the cells it fills, from which
@@ -323,7 +335,7 @@ pub fn outer_layout(
     universality: VerifierUniversality,
 ) -> Result<OuterLayout> {
     let (_, snarks) = placeholders(params, depths)?;
-    let (circuit, config) = laid_out_with(params, &snarks, universality)?;
+    let (circuit, config) = laid_out(params, &snarks, universality)?;
     let stats = circuit.builder.statistics();
     Ok(OuterLayout {
         shape: OuterShape::of(&config),
@@ -349,7 +361,7 @@ pub fn outer_keys(
         }
     }
     on_step("laying out the compression circuit");
-    let (circuit, config) = laid_out(params, snarks)?;
+    let (circuit, config) = laid_out(params, snarks, VerifierUniversality::None)?;
     on_step(&format!(
         "generating the compression keys (k = {}, {} advice, {} lookup, {} fixed columns)",
         config.degree, config.num_advice, config.num_lookup_advice, config.num_fixed
@@ -419,7 +431,7 @@ pub fn compress(req: &CompressRequest, on_step: &dyn Fn(&str)) -> Result<Compres
     }
     let inner_keys: Vec<InnerKey> =
         inner.iter().map(|i| InnerKey { vk_hash: i.key.hash_hex(), depth: i.key.depth, k: i.key.k() }).collect();
-    let snarks: Vec<Snark> = inner.iter().map(|i| snark_of(i, &params)).collect();
+    let snarks = snarks_of(&inner, &params);
 
     on_step("loading or generating the compression keys");
     let t = Instant::now();

@@ -326,6 +326,17 @@ pub fn verifying_key(kind: CircuitKind, params: &ParamsKZG<Bn256>, depth: usize)
     Ok(VerifierKey::new(kind, depth as u32, params, vk))
 }
 
+/// Refuses a depth no key is made for.
+pub(crate) fn check_depth(depth: usize) -> Result<()> {
+    if !(1..=crate::commitment::MAX_DEPTH).contains(&depth) {
+        return Err(Error::Usage(format!(
+            "depth {depth} is out of range (1..={}): no key is made for it",
+            crate::commitment::MAX_DEPTH
+        )));
+    }
+    Ok(())
+}
+
 /// A verifying key rebuilt from circuit code and a ceremony file, and what the file was.
 pub struct RebuiltKey {
     pub key: VerifierKey,
@@ -339,12 +350,7 @@ pub struct RebuiltKey {
 /// Imports the ceremony file at `kind`'s k for this depth (checking it: see
 /// [`crate::ceremony`]) and derives the verifying key from it and the circuit code alone.
 pub fn rebuild_verifying_key(kind: CircuitKind, ceremony: &Path, depth: usize) -> Result<RebuiltKey> {
-    if !(1..=crate::commitment::MAX_DEPTH).contains(&depth) {
-        return Err(Error::Usage(format!(
-            "depth {depth} is out of range (1..={}): no key is made for it",
-            crate::commitment::MAX_DEPTH
-        )));
-    }
+    check_depth(depth)?;
     let imported = import_ceremony(ceremony, kind.min_k(depth))?;
     let key = verifying_key(kind, &imported.params, depth)?;
     Ok(RebuiltKey { key, setup_id: imported.setup_id, file_sha256: imported.file_sha256, format: imported.format })

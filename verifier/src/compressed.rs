@@ -226,6 +226,17 @@ impl CompressionKey {
         Some(crate::vk_file::halo2_key_difference((&self.params, &self.vk), (&other.params, &other.vk)))
     }
 
+    /// Refuses a pinned key that is not, byte for byte, this rebuilt one (as
+    /// [`crate::verify::check_rebuilt_key`] does for an attestation key).
+    pub fn check_pinned(&self, pinned: &CompressionKey) -> Result<(), VerifyError> {
+        match self.difference(pinned) {
+            None => Ok(()),
+            Some(detail) => {
+                Err(VerifyError::KeyDiffers { pinned: pinned.hash_hex(), rebuilt: self.hash_hex(), detail })
+            }
+        }
+    }
+
     /// The outer circuit's public-input count.
     pub fn instance_count(&self) -> usize {
         outer_instance_count(self.header.inner.len())

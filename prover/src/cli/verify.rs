@@ -11,7 +11,6 @@ use bondproof_prover::chain::provenance::{check_chain, LineCheck};
 use bondproof_prover::compress::{rebuild_compression_key, RebuiltCompressionKey};
 use bondproof_prover::Error;
 use bondproof_verifier::compressed::{verify_compressed, CompressedBundle, CompressionKey};
-use bondproof_verifier::verify::VerifyError;
 use bondproof_verifier::{verify_bundle, ProofBundle};
 use serde_json::json;
 
@@ -163,10 +162,7 @@ fn verify_compressed_bundle(a: &Args, json: bool) -> Result<(), Failure> {
             pb.finish_and_clear();
             let RebuiltCompressionKey { key, file_sha256, format } = rebuilt?;
             if let Some(p) = &pinned {
-                if let Some(detail) = key.difference(p) {
-                    let e = VerifyError::KeyDiffers { pinned: p.hash_hex(), rebuilt: key.hash_hex(), detail };
-                    return Err(Error::Refused(e.to_string()).into());
-                }
+                key.check_pinned(p).map_err(|e| Error::Refused(e.to_string()))?;
             }
             (key, SetupCheck::Ceremony { file: srs.clone(), sha256: file_sha256, format })
         }
